@@ -1,0 +1,174 @@
+"""The blog API: ``create_app`` is the table of contents."""
+
+from __future__ import annotations
+
+import logging
+import os
+import warnings
+from collections.abc import Mapping
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Flask, Response, request
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import BaseConverter
+
+from .config import DEV_SECRET, KNOWN_DEFAULT_SECRETS, MIN_SECRET_LENGTH, Config, config_map
+from .extensions import cors, db, limiter, ma, migrate
+
+
+def create_app(
+    config_class: type[Config] | str | None = None, overrides: Mapping[str, Any] | None = None
+) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    load_config(app, config_class, overrides)
+    register_extensions(app)
+    register_url_converters(app)
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_security_headers(app)
+    register_commands(app)
+    return app
+
+
+def load_config(
+    app: Flask, config_class: type[Config] | str | None, overrides: Mapping[str, Any] | None
+) -> None:
+    if config_class is None or isinstance(config_class, str):
+        name = config_class or os.getenv("FLASK_ENV", "development").strip() or "development"
+        if name not in config_map:
+            raise RuntimeError(f"FLASK_ENV must be one of {', '.join(config_map)}, got {name!r}")
+        config_class = config_map[name]
+    app.config.from_object(config_class)
+    app.config.update(overrides or {})
+    app.json.sort_keys = False  # type: ignore[attr-defined]  # schemas define the order
+    os.makedirs(app.instance_path, exist_ok=True)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        path = os.path.join(app.instance_path, "blog.db")
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
+    check_secrets(app)
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(app))
+
+
+def check_secrets(app: Flask) -> None:
+    """Refuse to run production on a missing, default or short key; warn in development."""
+    production = app.config.get("ENV_NAME") == "production"
+    for name in ("SECRET_KEY", "JWT_SECRET_KEY"):
+        value = app.config.get(name)
+        if name == "JWT_SECRET_KEY" and not value:
+            continue  # falls back to SECRET_KEY, checked above
+        weak = not value or value in KNOWN_DEFAULT_SECRETS or len(value) < MIN_SECRET_LENGTH
+        if weak and production:
+            raise RuntimeError(
+                f"{name} is missing, a known default or shorter than {MIN_SECRET_LENGTH} "
+                f"characters; set {name} to a long random value, e.g. "
+                "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+            )
+        if weak and name == "SECRET_KEY" and not app.config.get("TESTING"):
+            warnings.warn(
+                "SECRET_KEY is not set to a strong value; using an insecure development key. "
+                "Never run like this in production.",
+                RuntimeWarning,
+                stacklevel=2,
+            )
+            app.config["SECRET_KEY"] = DEV_SECRET
+
+
+def engine_options(app: Flask) -> dict[str, Any]:
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("sqlite"):
+        return {"connect_args": {"timeout": app.config["SQLITE_BUSY_TIMEOUT_MS"] / 1000}}
+    return {
+        "pool_pre_ping": True,
+        "pool_size": app.config["DB_POOL_SIZE"],
+        "max_overflow": app.config["DB_MAX_OVERFLOW"],
+        "pool_recycle": 1800,
+    }
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    ma.init_app(app)
+    migrate.init_app(app, db, render_as_batch=True)
+    limiter.init_app(app)
+    origins = app.config["CORS_ORIGINS"]
+    cors.init_app(
+        app,
+        resources={r"/api/*": {"origins": origins}} if origins else {},
+        allow_headers=["Authorization", "Content-Type"],
+        expose_headers=["Location", "Link", "Retry-After"],
+        supports_credentials=False,
+        max_age=600,
+    )
+    if app.config["PROXY_FIX_X_FOR"]:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"], x_proto=1, x_host=1
+        )
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            sa.event.listen(db.engine, "connect", _sqlite_pragmas(app))
+
+
+def _sqlite_pragmas(app: Flask):
+    busy_ms = int(app.config["SQLITE_BUSY_TIMEOUT_MS"])
+
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Foreign keys for ON DELETE CASCADE; WAL + busy timeout so several gunicorn
+        # workers can write the same file without "database is locked".
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    return on_connect
+
+
+class IdConverter(BaseConverter):
+    """Any integer in a path; out-of-range ids reach the view and are simply not found."""
+
+    regex = r"-?\d{1,30}"
+    part_isolating = True
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value: Any) -> str:
+        return str(int(value))
+
+
+def register_url_converters(app: Flask) -> None:
+    app.url_map.converters["id"] = IdConverter
+
+
+def register_blueprints(app: Flask) -> None:
+    from .routes import health, v1, v2
+
+    app.register_blueprint(health.bp)
+    app.register_blueprint(v1.bp)
+    app.register_blueprint(v2.bp)
+
+
+def register_error_handlers(app: Flask) -> None:
+    from .errors import register_error_handlers as register
+
+    register(app)
+    logging.getLogger("app").setLevel(logging.INFO)
+
+
+def register_security_headers(app: Flask) -> None:
+    @app.after_request
+    def security_headers(response: Response) -> Response:
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        if request.path.startswith("/api/"):
+            # API answers are per-user and may carry tokens: never let a cache keep them.
+            response.headers.setdefault("Cache-Control", "no-store")
+            response.headers.setdefault("X-Frame-Options", "DENY")
+        return response
+
+
+def register_commands(app: Flask) -> None:
+    from .cli import register
+
+    register(app)

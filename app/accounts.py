@@ -1,0 +1,85 @@
+"""Account rules shared by both versions: registering, changing and deleting users."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from .errors import APIError, conflict, validation_error
+from .extensions import db
+from .models import User, username_key
+
+
+def _check_unique(username: str | None, email: str | None, exclude_id: int | None = None) -> None:
+    def taken(criterion: Any) -> bool:
+        stmt = sa.select(User.id).where(criterion)
+        if exclude_id is not None:
+            stmt = stmt.where(User.id != exclude_id)
+        return db.session.scalar(stmt.limit(1)) is not None
+
+    if username is not None and taken(User.username_key == username_key(username)):
+        raise conflict("Username already exists", "username_taken")
+    if email is not None and taken(User.email == email):
+        raise conflict("Email already exists", "email_taken")
+
+
+def _commit_unique(username: str | None, email: str | None) -> None:
+    """Commit; a unique violation from a concurrent request becomes the same duplicate error."""
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        _check_unique(username, email)
+        raise
+
+
+def register_user(data: dict[str, Any]) -> User:
+    _check_unique(data["username"], data.get("email"))
+    user = User(email=data.get("email"))
+    user.set_username(data["username"])
+    user.set_password(data["password"])
+    db.session.add(user)
+    _commit_unique(data["username"], data.get("email"))
+    return user
+
+
+def require_current_password(user: User, data: dict[str, Any]) -> None:
+    password = data.get("current_password")
+    if not password:
+        raise validation_error({"current_password": ["Required to make this change."]})
+    if not user.check_password(password):
+        raise validation_error({"current_password": ["Incorrect password."]})
+
+
+def update_user(user: User, data: dict[str, Any]) -> None:
+    """Apply a PATCH to ``user``; e-mail and password changes need the current password.
+
+    A password change bumps the token version: every token issued before it, the one
+    that made the change included, becomes invalid.
+    """
+    if "email" in data or "password" in data:
+        require_current_password(user, data)
+    new_username = data.get("username")
+    new_email = data["email"] if "email" in data else None
+    _check_unique(new_username, new_email, exclude_id=user.id)
+    if new_username is not None:
+        user.set_username(new_username)
+    if "email" in data:
+        user.email = data["email"]
+    if "password" in data:
+        user.set_password(data["password"])
+        user.revoke_all_tokens()
+    _commit_unique(new_username, new_email)
+
+
+def delete_user(user: User) -> None:
+    """Delete ``user`` with their posts and todos (ON DELETE CASCADE)."""
+    db.session.delete(user)
+    db.session.commit()
+
+
+def ensure_admin(user: User) -> None:
+    if not user.is_admin:
+        raise APIError(403, "Admin privileges required", "forbidden")

@@ -1,0 +1,303 @@
+"""Tokens and authentication: the one place JWT lives.
+
+Access and refresh tokens are HS256 JWTs signed with ``JWT_SECRET_KEY`` (or ``SECRET_KEY``).
+Every protected request decodes the Bearer token with a pinned algorithm and a ``require``
+list, then runs one SQL statement that loads the user and tests the revocation table
+together, so a logout or password change on any worker is seen by the next request.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from functools import wraps
+from typing import Any, TypeVar
+
+import jwt
+import sqlalchemy as sa
+from flask import current_app, g, request
+from sqlalchemy.exc import IntegrityError
+
+from .errors import APIError
+from .extensions import db, limiter
+from .models import ID_MAX, RevokedToken, User, username_key
+from .passwords import burn_dummy_verify
+
+ALGORITHM = "HS256"
+ACCESS = "access"
+REFRESH = "refresh"
+REQUIRED_CLAIMS = ["sub", "jti", "iat", "nbf", "exp", "type", "ver"]
+
+MISSING = ("Missing token", "token_missing")
+INVALID = ("Invalid token", "token_invalid")
+EXPIRED = ("Token has expired", "token_expired")
+REVOKED = ("Token has been revoked", "token_revoked")
+
+# Our tokens are a few hundred bytes; anything far larger is rejected before decoding.
+MAX_TOKEN_LENGTH = 4096
+_SUB_RE = re.compile(r"[1-9][0-9]{0,9}")
+_JTI_RE = re.compile(r"[0-9a-f]{32}")
+_TOKEN_RE = re.compile(r"[A-Za-z0-9_=-]+\.[A-Za-z0-9_=-]+\.[A-Za-z0-9_=-]*")
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class AuthError(APIError):
+    """A 401 with the contract's message, code and ``WWW-Authenticate`` header."""
+
+    def __init__(self, kind: tuple[str, str], *, token_sent: bool = True) -> None:
+        message, code = kind
+        if token_sent:
+            challenge = f'Bearer error="invalid_token", error_description="{message}"'
+        else:
+            challenge = "Bearer"
+        super().__init__(401, message, code, headers={"WWW-Authenticate": challenge})
+
+
+def _secret() -> str:
+    cfg = current_app.config
+    return cfg.get("JWT_SECRET_KEY") or cfg["SECRET_KEY"]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+# --- issuing ------------------------------------------------------------------------------
+
+
+def encode_token(user: User, token_type: str, *, now: datetime | None = None) -> str:
+    """Sign a token of ``token_type`` for ``user`` carrying every required claim."""
+    cfg = current_app.config
+    now = now or _now()
+    lifetime = (
+        cfg["JWT_ACCESS_TOKEN_EXPIRES"]
+        if token_type == ACCESS
+        else cfg["JWT_REFRESH_TOKEN_EXPIRES"]
+    )
+    claims: dict[str, Any] = {
+        "sub": str(user.id),
+        "jti": uuid.uuid4().hex,
+        "iat": now,
+        "nbf": now,
+        "exp": now + timedelta(seconds=int(lifetime)),
+        "type": token_type,
+        "ver": user.token_version or 0,
+    }
+    if cfg.get("JWT_ISSUER"):
+        claims["iss"] = cfg["JWT_ISSUER"]
+    if cfg.get("JWT_AUDIENCE"):
+        claims["aud"] = cfg["JWT_AUDIENCE"]
+    return jwt.encode(claims, _secret(), algorithm=ALGORITHM)
+
+
+def issue_token_pair(user: User) -> dict[str, Any]:
+    """Return a fresh access + refresh token pair, as the login and refresh answers carry it."""
+    return {
+        "access_token": encode_token(user, ACCESS),
+        "refresh_token": encode_token(user, REFRESH),
+        "token_type": "Bearer",
+        "expires_in": int(current_app.config["JWT_ACCESS_TOKEN_EXPIRES"]),
+    }
+
+
+# --- reading ------------------------------------------------------------------------------
+
+
+def bearer_token() -> str | None:
+    """Return the token of an ``Authorization: Bearer`` header, or None when there is none."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.strip().partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    return token.strip() or None
+
+
+def decode_token(token: str, expected_type: str) -> dict[str, Any]:
+    """Verify ``token`` and its claims; raise AuthError for any failure whatsoever."""
+    if len(token) > MAX_TOKEN_LENGTH or not _TOKEN_RE.fullmatch(token):
+        raise AuthError(INVALID)
+    cfg = current_app.config
+    try:
+        claims = jwt.decode(
+            token,
+            _secret(),
+            algorithms=[ALGORITHM],
+            leeway=int(cfg.get("JWT_LEEWAY") or 0),
+            issuer=cfg.get("JWT_ISSUER") or None,
+            audience=cfg.get("JWT_AUDIENCE") or None,
+            options={
+                "require": REQUIRED_CLAIMS
+                + (["iss"] if cfg.get("JWT_ISSUER") else [])
+                + (["aud"] if cfg.get("JWT_AUDIENCE") else []),
+                "verify_signature": True,
+                "verify_exp": True,
+                "verify_nbf": True,
+                "verify_iat": True,
+                "verify_aud": True,
+                "verify_iss": True,
+                "verify_sub": True,
+                "verify_jti": True,
+            },
+        )
+    except jwt.ExpiredSignatureError:
+        raise AuthError(EXPIRED) from None
+    except Exception:  # every PyJWT error, and json/int/recursion oddities inside it
+        raise AuthError(INVALID) from None
+    sub, jti, ver = claims.get("sub"), claims.get("jti"), claims.get("ver")
+    if (
+        claims.get("type") != expected_type
+        or not isinstance(sub, str)
+        or not _SUB_RE.fullmatch(sub)
+        or int(sub) > ID_MAX
+        or not isinstance(jti, str)
+        or not _JTI_RE.fullmatch(jti)
+        or not isinstance(ver, int)
+        or isinstance(ver, bool)
+    ):
+        raise AuthError(INVALID)
+    return claims
+
+
+# One statement per protected request: the user row and "is this jti revoked?" together.
+_USER_AND_REVOKED = sa.select(
+    User,
+    sa.exists().where(RevokedToken.jti == sa.bindparam("jti")).correlate(None).label("revoked"),
+).where(User.id == sa.bindparam("uid"))
+
+
+def load_token_user(claims: dict[str, Any]) -> tuple[User, bool]:
+    """Return the token's user (checked against ``ver``) and whether its jti is revoked."""
+    row = db.session.execute(
+        _USER_AND_REVOKED, {"uid": int(claims["sub"]), "jti": claims["jti"]}
+    ).first()
+    if row is None or row[0].token_version != claims["ver"]:
+        raise AuthError(INVALID)
+    return row[0], bool(row[1])
+
+
+def authenticate(token: str, expected_type: str = ACCESS) -> tuple[User, dict[str, Any]]:
+    """Decode and check ``token`` completely; return its user and claims or raise AuthError."""
+    claims = decode_token(token, expected_type)
+    user, revoked = load_token_user(claims)
+    if revoked:
+        raise AuthError(REVOKED)
+    return user, claims
+
+
+def login_required(view: F) -> F:
+    """Require a valid access token; the user lands in ``g.current_user``."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        token = bearer_token()
+        if token is None:
+            raise AuthError(MISSING, token_sent=False)
+        g.current_user, g.token_claims = authenticate(token)
+        return view(*args, **kwargs)
+
+    return wrapped  # type: ignore[return-value]
+
+
+def auth_optional(view: F) -> F:
+    """Accept an access token when one is sent (it must then be valid), or none at all."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        token = bearer_token()
+        g.current_user, g.token_claims = authenticate(token) if token else (None, None)
+        return view(*args, **kwargs)
+
+    return wrapped  # type: ignore[return-value]
+
+
+def current_user() -> User | None:
+    return g.get("current_user")
+
+
+# --- login, logout, refresh ---------------------------------------------------------------
+
+
+login_rate_limit = limiter.shared_limit(
+    lambda: current_app.config["LOGIN_RATE_LIMIT"], scope="login"
+)
+
+
+def find_login_user(identifier: str, by_email: bool) -> User | None:
+    if by_email or "@" in identifier:
+        user = db.session.scalar(sa.select(User).where(User.email == identifier.lower()))
+        if user is not None or by_email:
+            return user
+    return db.session.scalar(
+        sa.select(User).where(User.username_key == username_key(identifier.strip()))
+    )
+
+
+def login(identifier: str, password: str, *, by_email: bool = False) -> User:
+    """Return the user for these credentials or raise the same 401 whatever was wrong."""
+    user = find_login_user(identifier, by_email)
+    if user is None:
+        burn_dummy_verify(password)
+    elif user.check_password(password):
+        db.session.commit()  # persists a rehash when the Argon2 parameters changed
+        return user
+    raise APIError(401, "Invalid credentials", "invalid_credentials")
+
+
+def revoke(claims: dict[str, Any]) -> bool:
+    """Write the token's jti to the revocation table; False when it was already there."""
+    db.session.add(
+        RevokedToken(
+            jti=claims["jti"],
+            token_type=claims["type"],
+            user_id=int(claims["sub"]),
+            expires_at=datetime.fromtimestamp(int(claims["exp"]), UTC),
+        )
+    )
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        return False
+    return True
+
+
+def rotate_refresh_token(token: str) -> dict[str, Any]:
+    """Spend a refresh token for a new pair; a token spent twice revokes everything."""
+    claims = decode_token(token, REFRESH)
+    user, revoked = load_token_user(claims)
+    if revoked or not revoke(claims):
+        # Replay of a used refresh token: assume theft, kill every token of the user.
+        user = db.session.get(User, user.id)
+        if user is not None:
+            user.revoke_all_tokens()
+            db.session.commit()
+        raise AuthError(REVOKED)
+    return issue_token_pair(user)
+
+
+def logout(refresh_token: str | None = None) -> None:
+    """Revoke the current access token and, when given, the caller's refresh token.
+
+    The refresh token is checked before anything is written, so a bad one changes nothing;
+    an expired one is already dead and is skipped.
+    """
+    refresh_claims = None
+    if refresh_token:
+        try:
+            refresh_claims = decode_token(refresh_token, REFRESH)
+        except AuthError as exc:
+            if exc.code != EXPIRED[1]:
+                raise
+        if refresh_claims is not None and refresh_claims["sub"] != g.token_claims["sub"]:
+            raise AuthError(INVALID)
+    revoke(g.token_claims)
+    if refresh_claims is not None:
+        revoke(refresh_claims)
+
+
+def logout_all(user: User) -> None:
+    user.revoke_all_tokens()
+    db.session.commit()

@@ -1,0 +1,70 @@
+"""Flask commands: ``flask create-admin`` and ``flask prune-tokens``."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import click
+import sqlalchemy as sa
+from flask import Flask, current_app
+
+from .extensions import db
+from .models import RevokedToken, User, username_key
+
+
+@click.command("create-admin")
+@click.argument("username")
+@click.option("--email", default=None, help="E-mail address for a new admin.")
+@click.option(
+    "--password",
+    envvar="ADMIN_PASSWORD",
+    default=None,
+    help="Password for a new admin (or ADMIN_PASSWORD); prompted when omitted.",
+)
+@click.option(
+    "--promote", is_flag=True, help="Make an existing user an admin instead of creating one."
+)
+def create_admin(username: str, email: str | None, password: str | None, promote: bool) -> None:
+    """Create an admin user, or promote an existing one with --promote."""
+    user = db.session.scalar(sa.select(User).where(User.username_key == username_key(username)))
+    if promote:
+        if user is None:
+            raise click.ClickException(f"No user named {username!r}.")
+        user.is_admin = True
+        db.session.commit()
+        click.echo(f"{user.username} is now an admin.")
+        return
+    if user is not None:
+        raise click.ClickException(
+            f"User {username!r} already exists; use --promote to make them an admin."
+        )
+    if email is not None:
+        email = email.strip().lower()
+        if db.session.scalar(sa.select(User.id).where(User.email == email)) is not None:
+            raise click.ClickException(f"E-mail {email!r} is already in use.")
+    if password is None:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    minimum = current_app.config["PASSWORD_MIN_LENGTH"]
+    if len(password) < minimum:
+        raise click.ClickException(f"Password must be at least {minimum} characters long.")
+    user = User(email=email, is_admin=True)
+    user.set_username(username.strip())
+    user.set_password(password)
+    db.session.add(user)
+    db.session.commit()
+    click.echo(f"Created admin {user.username} (id {user.id}).")
+
+
+@click.command("prune-tokens")
+def prune_tokens() -> None:
+    """Delete revocation rows whose tokens have expired (they would be refused anyway)."""
+    result = db.session.execute(
+        sa.delete(RevokedToken).where(RevokedToken.expires_at < datetime.now(UTC))
+    )
+    db.session.commit()
+    click.echo(f"Pruned {result.rowcount} expired revoked token(s).")
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(create_admin)
+    app.cli.add_command(prune_tokens)

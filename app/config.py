@@ -1,0 +1,135 @@
+"""Configuration classes, selected by ``FLASK_ENV`` (as in seed 001).
+
+The environment is read once, when this module is imported; ``.env`` is loaded first
+so that a developer can keep local settings out of the shell.
+"""
+
+from __future__ import annotations
+
+import os
+
+from dotenv import load_dotenv
+
+load_dotenv()
+
+#: Secrets that ship in examples and tutorials; production refuses every one of them.
+KNOWN_DEFAULT_SECRETS = frozenset(
+    {
+        "",
+        "dev",
+        "secret",
+        "changeme",
+        "change-me",
+        "super-secret",
+        "default-secret-key",
+        "your-very-secret-key",
+        "dev-only-insecure-secret-key-change-me-please",
+    }
+)
+DEV_SECRET = "dev-only-insecure-secret-key-change-me-please"
+MIN_SECRET_LENGTH = 32
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.getenv(name)
+    if value is None or value.strip() == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.getenv(name)
+    if value is None or value.strip() == "":
+        return default
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise RuntimeError(f"{name} must be an integer, got {value!r}") from exc
+
+
+def env_str(name: str, default: str | None = None) -> str | None:
+    value = os.getenv(name)
+    if value is None or value.strip() == "":
+        return default
+    return value.strip()
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    value = os.getenv(name)
+    if value is None or value.strip() == "":
+        return default
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+class Config:
+    ENV_NAME = "base"
+    SECRET_KEY = env_str("SECRET_KEY")
+    JWT_SECRET_KEY = env_str("JWT_SECRET_KEY")
+    JWT_ACCESS_TOKEN_EXPIRES = env_int("JWT_ACCESS_TOKEN_EXPIRES", 3600)
+    JWT_REFRESH_TOKEN_EXPIRES = env_int("JWT_REFRESH_TOKEN_EXPIRES", 30 * 24 * 3600)
+    JWT_LEEWAY = env_int("JWT_LEEWAY", 0)
+    JWT_ISSUER = env_str("JWT_ISSUER")
+    JWT_AUDIENCE = env_str("JWT_AUDIENCE")
+
+    # None means "a SQLite file in the instance folder", resolved in create_app.
+    SQLALCHEMY_DATABASE_URI = env_str("DATABASE_URL")
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+    DB_POOL_SIZE = env_int("DB_POOL_SIZE", 5)
+    DB_MAX_OVERFLOW = env_int("DB_MAX_OVERFLOW", 10)
+    SQLITE_BUSY_TIMEOUT_MS = env_int("SQLITE_BUSY_TIMEOUT_MS", 5000)
+
+    PASSWORD_MIN_LENGTH = env_int("PASSWORD_MIN_LENGTH", 8)
+    PASSWORD_MAX_LENGTH = 1024
+    # None means argon2-cffi's own defaults (RFC 9106 low-memory profile).
+    ARGON2_TIME_COST = env_int("ARGON2_TIME_COST", 0) or None
+    ARGON2_MEMORY_COST = env_int("ARGON2_MEMORY_COST", 0) or None
+    ARGON2_PARALLELISM = env_int("ARGON2_PARALLELISM", 0) or None
+
+    LOGIN_RATE_LIMIT = env_str("LOGIN_RATE_LIMIT", "10 per minute")
+    RATELIMIT_ENABLED = env_bool("RATELIMIT_ENABLED", True)
+    RATELIMIT_STORAGE_URI = env_str("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_KEY_PREFIX = env_str("RATELIMIT_KEY_PREFIX", "blogapi")
+    # Number of reverse proxies in front of the app whose X-Forwarded-For is trusted.
+    PROXY_FIX_X_FOR = env_int("PROXY_FIX_X_FOR", 0)
+
+    CORS_ORIGINS = env_list("CORS_ORIGINS", [])
+    MAX_CONTENT_LENGTH = env_int("MAX_CONTENT_LENGTH", 1024 * 1024)
+    SERVE_FRONTEND = env_bool("SERVE_FRONTEND", False)
+
+    JSON_SORT_KEYS = False
+
+
+class DevelopmentConfig(Config):
+    ENV_NAME = "development"
+    DEBUG = False  # the debugger is opt-in (flask run --debug); errors stay JSON
+    CORS_ORIGINS = env_list("CORS_ORIGINS", ["*"])
+    SERVE_FRONTEND = env_bool("SERVE_FRONTEND", True)
+
+
+class TestingConfig(Config):
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "testing-secret-key-that-is-long-enough-0123456789"
+    JWT_SECRET_KEY = None
+    # Cheap Argon2 so the suite stays fast; production uses the real parameters.
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_COST = 8
+    ARGON2_PARALLELISM = 1
+    RATELIMIT_ENABLED = False
+    RATELIMIT_STORAGE_URI = "memory://"
+    CORS_ORIGINS = ["http://frontend.test"]
+    SERVE_FRONTEND = False
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+    DEBUG = False
+    TESTING = False
+
+
+config_map: dict[str, type[Config]] = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}

@@ -1,0 +1,48 @@
+"""Looking up rows by path id and deciding who may see or change them."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from .errors import APIError
+from .extensions import db
+from .models import ID_MAX, Post, Todo, User
+
+M = TypeVar("M")
+
+
+def get_or_404(model: type[M], ident: int, message: str) -> M:
+    """Return the row with primary key ``ident``; ids outside 1..2^31-1 are simply not found."""
+    obj = db.session.get(model, ident) if 1 <= ident <= ID_MAX else None
+    if obj is None:
+        raise APIError(404, message, "not_found")
+    return obj
+
+
+def can_moderate(user: User | None, owner_id: int) -> bool:
+    """True when ``user`` owns the row or is an admin."""
+    return user is not None and (user.id == owner_id or user.is_admin)
+
+
+def visible_post_or_404(post_id: int, viewer: User | None) -> Post:
+    """Return a post the viewer may see: drafts are 404 for all but their author and admins."""
+    post = get_or_404(Post, post_id, "Post not found")
+    if not post.published and not can_moderate(viewer, post.user_id):
+        raise APIError(404, "Post not found", "not_found")
+    return post
+
+
+def editable_post_or_403(post_id: int, user: User, message: str) -> Post:
+    """Return a post ``user`` may change; someone else's post is 403 (``message``)."""
+    post = visible_post_or_404(post_id, user)
+    if not can_moderate(user, post.user_id):
+        raise APIError(403, message, "forbidden")
+    return post
+
+
+def own_todo_or_404(todo_id: int, user: User) -> Todo:
+    """Return the caller's todo; another user's todo is 404 — todos are private."""
+    todo = get_or_404(Todo, todo_id, "Todo not found")
+    if todo.user_id != user.id:
+        raise APIError(404, "Todo not found", "not_found")
+    return todo

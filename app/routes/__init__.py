@@ -1,0 +1,1 @@
+"""HTTP routes: ``v1`` and ``v2`` blueprints, plus the health check."""
