@@ -6,6 +6,11 @@ ones a platform (Heroku-style ``PORT``/``WEB_CONCURRENCY``) or docs/deploying.md
 
 import os
 
+from dotenv import load_dotenv
+
+# The app reads .env itself, but this file is read first, by the gunicorn master.
+load_dotenv()
+
 bind = f"0.0.0.0:{os.getenv('PORT', '8000')}"
 workers = int(os.getenv("WEB_CONCURRENCY", "2"))
 worker_class = "sync"  # short requests, no streaming: plain sync workers behind a proxy
