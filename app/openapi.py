@@ -176,6 +176,14 @@ ERROR_DESCRIPTIONS = {
     },
 }
 
+TAGS = {
+    "auth": "Tokens: login, refresh, logout (and, in v1, the current user)",
+    "users": "Registration, profiles and the caller's own account",
+    "posts": "Blog posts: public reading, owner-only writing",
+    "todos": "Todos, private to their owner",
+    "docs": "This document",
+}
+
 _PATH_ARG = re.compile(r"<(?:(?P<converter>\w+)(?:\([^)]*\))?:)?(?P<name>\w+)>")
 
 
@@ -392,6 +400,8 @@ def build_document(app: Flask, version: str) -> dict[str, Any]:
         BEARER, {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
     )
     spec.components.schema("Error", schema=s.ErrorSchema)
+    for name, description in TAGS.items():
+        spec.tag({"name": name, "description": description})
 
     paths: dict[str, dict[str, Any]] = {}
     body_schemas: set[str] = set()

@@ -48,6 +48,8 @@ def test_openapi_document_is_served_and_valid(client, version):
     validate(document)  # raises on any OpenAPI 3 violation
     assert document["openapi"].startswith("3.")
     assert document["servers"] == [{"url": f"/api/{version}"}]
+    tags = {tag["name"] for tag in document["tags"]}
+    assert all(set(op["tags"]) <= tags for _, _, op in operations(document))
     assert document["components"]["securitySchemes"]["bearerAuth"] == {
         "type": "http",
         "scheme": "bearer",
