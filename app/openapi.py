@@ -176,6 +176,10 @@ ERROR_DESCRIPTIONS = {
     },
 }
 
+# Response fields that only some viewers get: a user's email and is_admin are shown to the
+# user themself and to admins (v2 GET /users documents PrivateUser for everyone).
+VIEWER_DEPENDENT = {"PrivateUser": ("email", "is_admin")}
+
 TAGS = {
     "auth": "Tokens: login, refresh, logout (and, in v1, the current user)",
     "users": "Registration, profiles and the caller's own account",
@@ -424,10 +428,16 @@ def build_document(app: Flask, version: str) -> dict[str, Any]:
         for path, operations in paths.items():
             spec.path(path=path, operations=operations)
         document = spec.to_dict()
+    components = document["components"]["schemas"]
     if version == "v1":
         # v1 ignores unknown body fields (v2 refuses them with 422, as documented).
         for name in body_schemas:
-            document["components"]["schemas"][name].pop("additionalProperties", None)
+            components[name].pop("additionalProperties", None)
+    for name, component in components.items():
+        if name not in body_schemas and name != "Error":
+            # marshmallow dumps every field (null when empty): every key is always there.
+            optional = VIEWER_DEPENDENT.get(name, ())
+            component["required"] = [p for p in component["properties"] if p not in optional]
     return document
 
 

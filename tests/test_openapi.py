@@ -212,3 +212,13 @@ def test_a_bearer_token_does_not_hide_documents(client, auth):
     headers = auth.user("alice")
     assert client.get("/api/v1/openapi.json", headers=headers).status_code == 200
     assert client.get("/api/v2/openapi.json", headers=bearer("nonsense")).status_code == 200
+
+
+def test_response_schemas_require_every_key_a_real_answer_always_has(documents):
+    schemas = documents["v2"]["components"]["schemas"]
+
+    assert schemas["Post"]["required"] == list(PostSchema().fields)
+    assert schemas["Todo"]["required"] == list(TodoSchema().fields)
+    # Only the user themself and admins see these two.
+    assert schemas["PrivateUser"]["required"] == ["id", "username", "created_at"]
+    assert "required" not in schemas["PostUpdate"]  # request bodies keep their own rules
