@@ -92,9 +92,13 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, render_as_batch=True)
     limiter.init_app(app)
     origins = app.config["CORS_ORIGINS"]
+    # "*" (the development default) answers a literal "*"; a configured list echoes the
+    # matching origin exactly. Credentials are never allowed, so "*" is never combined with them.
+    wildcard = "*" in origins
     cors.init_app(
         app,
-        resources={r"/api/*": {"origins": origins}} if origins else {},
+        resources={r"/api/*": {"origins": "*" if wildcard else origins}} if origins else {},
+        send_wildcard=wildcard,
         allow_headers=["Authorization", "Content-Type"],
         expose_headers=["Location", "Link", "Retry-After"],
         supports_credentials=False,
@@ -143,11 +147,12 @@ def register_url_converters(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from .routes import health, v1, v2
+    from .routes import docs, health, v1, v2
 
     app.register_blueprint(health.bp)
     app.register_blueprint(v1.bp)
     app.register_blueprint(v2.bp)
+    docs.register(app)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Run the Postman collection with newman against the app served by gunicorn.
+# Exits non-zero when any assertion fails. newman is installed into .ci/node when missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source .ci/serve.sh
+
+NEWMAN=.ci/node/node_modules/.bin/newman
+if [[ ! -x "$NEWMAN" ]]; then
+  echo "installing newman into .ci/node"
+  npm install --no-save --no-audit --no-fund --prefix .ci/node newman >/dev/null
+fi
+
+start_server
+status=0
+"$NEWMAN" run postman/blog-api.postman_collection.json \
+  --environment postman/local.postman_environment.json \
+  --env-var "baseUrl=$BASE_URL" \
+  --color off --disable-unicode \
+  --reporters cli || status=$?
+if [[ $status -ne 0 ]]; then
+  echo "newman failed; server log:" >&2
+  server_log | tail -50 >&2
+fi
+exit $status

@@ -1,0 +1,86 @@
+"""The Postman collection: in sync with its generator, and exercising every API endpoint."""
+
+import importlib.util
+import json
+import re
+from pathlib import Path
+
+import pytest
+from werkzeug.exceptions import MethodNotAllowed, NotFound
+
+ROOT = Path(__file__).resolve().parent.parent
+POSTMAN = ROOT / "postman"
+
+
+def load_builder():
+    spec = importlib.util.spec_from_file_location(
+        "build_collection", POSTMAN / "build_collection.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def requests(items):
+    for item in items:
+        if "item" in item:
+            yield from requests(item["item"])
+        else:
+            yield item
+
+
+@pytest.fixture(scope="module")
+def collection():
+    return json.loads((POSTMAN / "blog-api.postman_collection.json").read_text(encoding="utf-8"))
+
+
+def test_committed_files_match_the_generator():
+    builder = load_builder()
+
+    assert (POSTMAN / "blog-api.postman_collection.json").read_text(
+        encoding="utf-8"
+    ) == builder.render(builder.collection()), "run: python postman/build_collection.py"
+    environment = json.loads((POSTMAN / "local.postman_environment.json").read_text())
+    assert [v["key"] for v in environment["values"]] == ["baseUrl"]
+
+
+def test_collection_exercises_every_api_endpoint(app, collection):
+    adapter = app.url_map.bind("localhost")
+    exercised = set()
+    for item in requests(collection["item"]):
+        url = item["request"]["url"].removeprefix("{{baseUrl}}").split("?")[0]
+        path = re.sub(r"\{\{\w+\}\}", "1", url)
+        try:
+            endpoint, _ = adapter.match(path, method=item["request"]["method"])
+        except (NotFound, MethodNotAllowed):
+            if "404" in item["name"]:
+                continue  # a deliberate request to an unknown route
+            raise
+        exercised.add((endpoint, item["request"]["method"]))
+    routes = {
+        (rule.endpoint, method)
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/api/")
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+
+    assert routes - exercised == set()
+
+
+@pytest.mark.parametrize("code", [401, 403, 404, 409, 422])
+def test_collection_covers_negative_paths(collection, code):
+    names = [item["name"] for item in requests(collection["item"])]
+
+    assert any(name.endswith(f"- {code}") for name in names)
+
+
+def test_every_request_asserts_something(collection):
+    for item in requests(collection["item"]):
+        script = "\n".join(
+            line
+            for event in item["event"]
+            if event["listen"] == "test"
+            for line in event["script"]["exec"]
+        )
+        assert "pm.test(" in script, item["name"]
+        assert "pm.response.to.have.status(" in script, item["name"]
