@@ -189,6 +189,14 @@ def test_delete_me_needs_the_current_password(client, app, auth, seed, body, mes
     assert count_rows(app, Post) == 1
 
 
+def test_delete_me_without_a_body_names_the_missing_field(client, app, auth):
+    alice_id = auth.create_user("alice")
+    response = client.delete(f"{V2}/me", headers=auth.headers("alice"))
+    errors = assert_error(response, 422)["errors"]
+    assert errors == {"current_password": ["Missing data for required field."]}
+    assert row(app, User, alice_id) is not None
+
+
 def test_delete_me_removes_the_user_with_their_posts_and_todos(client, app, auth, seed):
     alice_id = auth.create_user("alice")
     tokens = auth.login("alice")

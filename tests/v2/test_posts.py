@@ -371,6 +371,13 @@ def test_search_treats_wildcards_literally(client, seed, alice_id, q, expected):
     assert titles(response) == expected
 
 
+@pytest.mark.parametrize("q", ["nul\x00", "q" * 201])
+def test_search_with_a_nul_or_an_overlong_query_is_422(client, alice_id, q):
+    for path in (f"{V2}/posts", f"{V2}/users/{alice_id}/posts"):
+        response = client.get(path, query_string={"q": q})
+        assert list(assert_error(response, 422)["errors"]) == ["q"]
+
+
 def test_search_combines_with_author_filter(client, auth, seed, alice_id):
     bob_id = auth.create_user("bob")
     seed.post(alice_id, "flask by alice", minute=1)
