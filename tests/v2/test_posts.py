@@ -108,8 +108,10 @@ def test_create_post_refuses_server_owned_fields(client, app, alice, field, valu
 
 
 @pytest.mark.parametrize("ident", ["999", "0", "-1", str(2**31), str(2**63)])
-def test_get_unknown_post_is_404(client, alice, ident):
-    response = client.get(f"{V2}/posts/{ident}")
+@pytest.mark.parametrize("method", ["get", "put", "patch", "delete"])
+def test_unknown_post_is_404(client, alice, ident, method):
+    body = {"title": "t", "content": "c"} if method in ("put", "patch") else None
+    response = getattr(client, method)(f"{V2}/posts/{ident}", json=body, headers=alice)
     assert assert_error(response, 404, "not_found")["message"] == "Post not found"
 
 

@@ -140,8 +140,11 @@ def test_another_users_todo_is_404_and_unchanged(client, app, auth, seed, alice_
 
 
 @pytest.mark.parametrize("ident", ["999", "0", "-1", str(2**31)])
-def test_unknown_todo_is_404(client, alice, ident):
-    assert_error(client.get(f"{V2}/todos/{ident}", headers=alice), 404)
+@pytest.mark.parametrize("method", ["get", "put", "patch", "delete"])
+def test_unknown_todo_is_404(client, alice, ident, method):
+    body = {"title": "t"} if method in ("put", "patch") else None
+    response = getattr(client, method)(f"{V2}/todos/{ident}", json=body, headers=alice)
+    assert assert_error(response, 404, "not_found")["message"] == "Todo not found"
 
 
 def test_list_shows_only_the_callers_todos(client, auth, seed, alice, alice_id):

@@ -48,6 +48,26 @@ def test_register_duplicate_username_is_409_whatever_the_case(client, app, auth,
     assert count_rows(app, User) == 1
 
 
+def test_a_duplicate_that_slips_past_the_check_is_still_409(client, app, auth, monkeypatch):
+    """Two concurrent sign-ups: the database's unique index catches the second one."""
+    from app import accounts
+
+    auth.create_user("alice")
+    real_check = accounts._check_unique
+    calls = []
+
+    def check_too_late(*args, **kwargs):
+        calls.append(args)
+        if len(calls) > 1:  # only the re-check after the failed commit sees the row
+            real_check(*args, **kwargs)
+
+    monkeypatch.setattr(accounts, "_check_unique", check_too_late)
+    response = client.post(f"{V2}/users", json={"username": "ALICE", "password": PASSWORD})
+    assert_error(response, 409, "username_taken")
+    assert len(calls) == 2
+    assert count_rows(app, User) == 1
+
+
 def test_register_duplicate_email_is_409(client, app, auth):
     auth.create_user("alice", email="alice@example.com")
     response = client.post(
@@ -70,6 +90,9 @@ def test_register_duplicate_email_is_409(client, app, auth):
         ({"username": "bob", "password": "short"}, "password"),
         ({"username": "bob", "password": "p" * 1025}, "password"),
         ({"username": "bob", "password": PASSWORD, "email": "not-an-email"}, "email"),
+        ({"username": "bob", "password": PASSWORD, "email": "b\x00b@example.com"}, "email"),
+        ({"username": "bob", "password": PASSWORD, "email": "b" * 250 + "@example.com"}, "email"),
+        ({"username": "bob", "password": PASSWORD, "email": 5}, "email"),
     ],
 )
 def test_register_invalid_input_is_422_per_field(client, app, body, field):
