@@ -99,7 +99,7 @@ class Email(fields.Email):
 class StrictBool(fields.Boolean):
     """A JSON boolean only: ``"yes"`` or ``1`` is a type error, not true.
 
-    ``truthy={True}`` alone is not enough: ``1 in {True}`` holds in Python.
+    ``truthy={True}`` alone is not enough: ``1 in {True}`` and ``0.0 in {False}`` hold in Python.
     """
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
