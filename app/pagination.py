@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 import sqlalchemy as sa
 from flask import Response, jsonify, request, url_for
@@ -32,9 +33,12 @@ def order_by(model: type, sort: str) -> list[Any]:
 
 
 def _page_url(offset: int, limit: int) -> str:
+    # The query string is encoded here, not passed to url_for as keywords: a parameter
+    # named like a path variable, ``endpoint`` or ``_external`` would clash there (a 500).
     args = request.args.to_dict(flat=True)
     args.update(offset=str(offset), limit=str(limit))
-    return url_for(request.endpoint, **(request.view_args or {}), **args, _external=True)
+    base = url_for(request.endpoint, **(request.view_args or {}), _external=True)
+    return f"{base}?{urlencode(args)}"
 
 
 def link_header(offset: int, limit: int, total: int) -> str:

@@ -12,7 +12,7 @@ from ...accounts import (
     update_user,
 )
 from ...auth import auth_optional, login_required
-from ...body import load
+from ...body import load, optional_json_object
 from ...models import Post, User
 from ...pagination import order_by, paginate, query_args
 from ...permissions import get_or_404
@@ -111,6 +111,7 @@ def update_me():
 @login_required
 def delete_me():
     """Delete the caller's account with all their posts and todos."""
-    require_current_password(g.current_user, load(password_confirm_schema))
+    # No body at all is the same as a body without current_password: 422 naming the field.
+    require_current_password(g.current_user, load(password_confirm_schema, optional_json_object()))
     delete_user(g.current_user)
     return no_content()

@@ -1,0 +1,69 @@
+"""No N+1: a page of posts costs the same number of SQL statements for 1 row as for 100."""
+
+import pytest
+
+from .conftest import V2, sql_statements, user_id
+
+
+def count_statements(app, client, url, headers=None):
+    client.get(url, headers=headers)  # warm up: connection set-up is not part of the page
+    with sql_statements(app) as statements:
+        response = client.get(url, headers=headers)
+    assert response.status_code == 200, response.json
+    return response, len(statements)
+
+
+@pytest.fixture
+def authors(app, auth):
+    names = ("alice", "bob", "carol", "dave", "erin")
+    for name in names:
+        auth.create_user(name)
+    return [user_id(app, name) for name in names]
+
+
+def test_post_list_statement_count_does_not_grow_with_rows(app, client, auth, seed, authors):
+    seed.posts(authors, 1)
+    one, anonymous_one = count_statements(app, client, f"{V2}/posts?limit=100")
+    assert one.json["count"] == 1
+
+    seed.posts(authors, 99)
+    hundred, anonymous_hundred = count_statements(app, client, f"{V2}/posts?limit=100")
+    assert hundred.json["count"] == 100
+    assert len({p["author"]["username"] for p in hundred.json["items"]}) == 5
+    assert anonymous_one == anonymous_hundred
+    assert anonymous_hundred <= 2  # the count and the page, authors joined in
+
+    headers = auth.headers("alice")
+    _, signed_in = count_statements(app, client, f"{V2}/posts?limit=100", headers)
+    assert signed_in <= anonymous_hundred + 1  # plus the token check
+
+
+def test_post_list_with_token_costs_the_same_for_1_and_100_rows(app, client, auth, seed, authors):
+    headers = auth.headers("alice")
+    seed.posts(authors, 1)
+    _, with_one = count_statements(app, client, f"{V2}/posts?limit=100", headers)
+    seed.posts(authors, 99)
+    response, with_hundred = count_statements(app, client, f"{V2}/posts?limit=100", headers)
+    assert response.json["count"] == 100
+    assert with_one == with_hundred
+
+
+@pytest.mark.parametrize("viewer", [None, "alice", "bob"])
+def test_user_posts_statement_count_does_not_grow_with_rows(
+    app, client, auth, seed, authors, viewer
+):
+    alice_id = authors[0]
+    headers = auth.headers(viewer) if viewer else None
+    seed.post(alice_id, "first")
+    one, with_one = count_statements(app, client, f"{V2}/users/{alice_id}/posts?limit=100", headers)
+    assert one.json["count"] == 1
+
+    seed.posts([alice_id], 99)
+    seed.posts(authors[1:], 20)  # other authors' posts are not on this page
+    hundred, with_hundred = count_statements(
+        app, client, f"{V2}/users/{alice_id}/posts?limit=100", headers
+    )
+    assert hundred.json["count"] == 100
+    assert {p["author"]["username"] for p in hundred.json["items"]} == {"alice"}
+    assert with_one == with_hundred
+    assert with_hundred <= 3 + (viewer is not None)  # user, count, page (+ token check)
