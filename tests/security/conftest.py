@@ -38,7 +38,6 @@ LEAK_MARKERS = (
     "INSERT INTO",
     "UPDATE users",
     "DELETE FROM",
-    "password_hash",
     "IntegrityError",
 )
 
