@@ -40,6 +40,8 @@ MAX_TOKEN_LENGTH = 4096
 _SUB_RE = re.compile(r"[1-9][0-9]{0,9}")
 _JTI_RE = re.compile(r"[0-9a-f]{32}")
 _TOKEN_RE = re.compile(r"[A-Za-z0-9_=-]+\.[A-Za-z0-9_=-]+\.[A-Za-z0-9_=-]*")
+# Our tokens carry whole seconds; anything past year 9999 cannot become a datetime.
+MAX_TIMESTAMP = 253_402_300_799
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -158,9 +160,14 @@ def decode_token(token: str, expected_type: str) -> dict[str, Any]:
         or not _JTI_RE.fullmatch(jti)
         or not isinstance(ver, int)
         or isinstance(ver, bool)
+        or not all(_is_timestamp(claims[name]) for name in ("iat", "nbf", "exp"))
     ):
         raise AuthError(INVALID)
     return claims
+
+
+def _is_timestamp(value: Any) -> bool:
+    return type(value) is int and 0 <= value <= MAX_TIMESTAMP
 
 
 # One statement per protected request: the user row and "is this jti revoked?" together.

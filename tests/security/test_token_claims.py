@@ -61,6 +61,9 @@ WRONG_TYPES = [
     ("iat", "now"),
     ("nbf", "now"),
     ("nbf", {"a": 1}),
+    ("exp", 10**20),
+    ("exp", 253_402_300_800),
+    ("iat", -5),
 ]
 
 
@@ -71,6 +74,27 @@ def test_wrongly_typed_claim_is_invalid(app, client, version, alice, claim, valu
     claims = valid_claims(alice)
     claims[claim] = value  # None stays: a JSON null
     assert_refused(app, client, version, bearer(forge(app, claims)))
+
+
+@pytest.mark.parametrize(
+    "exp",
+    [10**20, 1e20, 253_402_300_800, "future-float"],
+    ids=["huge-int", "huge-float", "year-10000", "float"],
+)
+def test_absurd_timestamps_are_invalid_where_tokens_are_revoked(app, client, alice, exp):
+    # Logout and refresh store the token's expiry; a timestamp no datetime can hold must be
+    # refused up front, not crash there (only a holder of the key could sign one, but still).
+    if exp == "future-float":
+        exp = time.time() + 600.5
+    access = forge(app, valid_claims(alice, exp=exp))
+    refresh = forge(app, valid_claims(alice, "refresh", exp=exp))
+    for response in (
+        client.post("/api/v1/logout", headers=bearer(access)),
+        client.post("/api/v2/auth/logout", headers=bearer(access)),
+        client.post("/api/v2/auth/refresh", json={"refresh_token": refresh}),
+    ):
+        assert response.status_code == 401
+        assert response.json["code"] == "token_invalid"
 
 
 def test_sub_of_the_user_as_int_is_invalid_though_the_user_exists(app, client, version, alice):
