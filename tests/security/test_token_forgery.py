@@ -165,3 +165,15 @@ def test_revoked_token_reencoded_with_padding_stays_revoked(app, client, version
     # Re-serialising the header (same JSON, other spacing) changes the signature: refused.
     spaced = b64url(json.dumps(header_of(token), indent=1).encode())
     assert_refused(app, client, version, bearer(f"{spaced}.{payload}.{signature}"))
+
+
+def test_with_a_jwt_secret_key_the_secret_key_no_longer_signs(app_factory, version):
+    from ..conftest import Auth
+    from .conftest import checked_client
+
+    app = app_factory(JWT_SECRET_KEY="a-separate-jwt-signing-key-0123456789abcdef")
+    auth = Auth(app, checked_client(app))
+    user_id = auth.create_user("alice")
+    signed_with_secret_key = forge(app, valid_claims(user_id), key=app.config["SECRET_KEY"])
+    assert_refused(app, auth.client, version, bearer(signed_with_secret_key))
+    assert_accepted(auth.client, version, auth.headers("alice"), user_id)
