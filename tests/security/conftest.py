@@ -22,7 +22,7 @@ from flask.testing import FlaskClient
 from app.extensions import db
 from app.models import Post, RevokedToken, Todo, User
 
-from ..conftest import PASSWORD, Auth
+from ..conftest import Auth
 
 VERSIONS = ["v1", "v2"]
 
@@ -255,6 +255,3 @@ def alice(auth: Auth) -> int:
         == 201
     )
     return user_id
-
-
-__all__ = ["PASSWORD"]
