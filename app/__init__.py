@@ -14,7 +14,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import BaseConverter
 
 from .config import DEV_SECRET, KNOWN_DEFAULT_SECRETS, MIN_SECRET_LENGTH, Config, config_map
-from .extensions import cors, db, limiter, ma, migrate
+from .extensions import cors, db, ma, migrate
 
 
 def create_app(
@@ -25,6 +25,7 @@ def create_app(
     register_extensions(app)
     register_url_converters(app)
     register_blueprints(app)
+    register_rate_limits(app)
     register_error_handlers(app)
     register_security_headers(app)
     register_commands(app)
@@ -90,7 +91,6 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     ma.init_app(app)
     migrate.init_app(app, db, render_as_batch=True)
-    limiter.init_app(app)
     origins = app.config["CORS_ORIGINS"]
     # "*" (the development default) answers a literal "*"; a configured list echoes the
     # matching origin exactly. Credentials are never allowed, so "*" is never combined with them.
@@ -153,6 +153,12 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(v1.bp)
     app.register_blueprint(v2.bp)
     docs.register(app)
+
+
+def register_rate_limits(app: Flask) -> None:
+    from .auth import register_login_rate_limit
+
+    register_login_rate_limit(app)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -17,11 +17,11 @@ from typing import Any, TypeVar
 
 import jwt
 import sqlalchemy as sa
-from flask import current_app, g, request
+from flask import Flask, current_app, g, request
 from sqlalchemy.exc import IntegrityError
 
 from .errors import APIError
-from .extensions import db, limiter
+from .extensions import db, make_limiter
 from .models import ID_MAX, RevokedToken, User, username_key
 from .passwords import burn_dummy_verify
 
@@ -40,6 +40,8 @@ MAX_TOKEN_LENGTH = 4096
 _SUB_RE = re.compile(r"[1-9][0-9]{0,9}")
 _JTI_RE = re.compile(r"[0-9a-f]{32}")
 _TOKEN_RE = re.compile(r"[A-Za-z0-9_=-]+\.[A-Za-z0-9_=-]+\.[A-Za-z0-9_=-]*")
+# Our tokens carry whole seconds; anything past year 9999 cannot become a datetime.
+MAX_TIMESTAMP = 253_402_300_799
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -149,6 +151,8 @@ def decode_token(token: str, expected_type: str) -> dict[str, Any]:
     sub, jti, ver = claims.get("sub"), claims.get("jti"), claims.get("ver")
     if (
         claims.get("type") != expected_type
+        # PyJWT lets an empty ``aud`` through when no audience is configured; we do not.
+        or ("aud" in claims and not cfg.get("JWT_AUDIENCE"))
         or not isinstance(sub, str)
         or not _SUB_RE.fullmatch(sub)
         or int(sub) > ID_MAX
@@ -156,9 +160,14 @@ def decode_token(token: str, expected_type: str) -> dict[str, Any]:
         or not _JTI_RE.fullmatch(jti)
         or not isinstance(ver, int)
         or isinstance(ver, bool)
+        or not all(_is_timestamp(claims[name]) for name in ("iat", "nbf", "exp"))
     ):
         raise AuthError(INVALID)
     return claims
+
+
+def _is_timestamp(value: Any) -> bool:
+    return type(value) is int and 0 <= value <= MAX_TIMESTAMP
 
 
 # One statement per protected request: the user row and "is this jti revoked?" together.
@@ -220,9 +229,32 @@ def current_user() -> User | None:
 # --- login, logout, refresh ---------------------------------------------------------------
 
 
-login_rate_limit = limiter.shared_limit(
-    lambda: current_app.config["LOGIN_RATE_LIMIT"], scope="login"
-)
+_LOGIN_RATE_LIMITED = "_login_rate_limited"
+RATE_LIMITED_MESSAGE = "Too many login attempts; try again later"
+
+
+def login_rate_limit(view: F) -> F:
+    """Put a login view under ``LOGIN_RATE_LIMIT``: one budget per client address, shared
+    by every view so marked (v1 and v2 login). The app binds it in ``register_login_rate_limit``.
+    """
+    setattr(view, _LOGIN_RATE_LIMITED, True)
+    return view
+
+
+def register_login_rate_limit(app: Flask) -> None:
+    """Give ``app`` its own Limiter and wrap every view marked with ``login_rate_limit``."""
+    if not app.config.get("RATELIMIT_ENABLED"):
+        return
+    limiter = make_limiter()
+    limiter.init_app(app)
+    shared = limiter.shared_limit(
+        lambda: current_app.config["LOGIN_RATE_LIMIT"],
+        scope="login",
+        error_message=RATE_LIMITED_MESSAGE,
+    )
+    for endpoint, view in list(app.view_functions.items()):
+        if getattr(view, _LOGIN_RATE_LIMITED, False):
+            app.view_functions[endpoint] = shared(view)
 
 
 def find_login_user(identifier: str, by_email: bool) -> User | None:

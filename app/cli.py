@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import click
 import sqlalchemy as sa
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 
 from .extensions import db
 from .models import RevokedToken, User, username_key
@@ -24,6 +25,7 @@ from .models import RevokedToken, User, username_key
 @click.option(
     "--promote", is_flag=True, help="Make an existing user an admin instead of creating one."
 )
+@with_appcontext
 def create_admin(username: str, email: str | None, password: str | None, promote: bool) -> None:
     """Create an admin user, or promote an existing one with --promote."""
     user = db.session.scalar(sa.select(User).where(User.username_key == username_key(username)))
@@ -56,10 +58,14 @@ def create_admin(username: str, email: str | None, password: str | None, promote
 
 
 @click.command("prune-tokens")
+@with_appcontext
 def prune_tokens() -> None:
     """Delete revocation rows whose tokens have expired (they would be refused anyway)."""
+    # A token is accepted until exp + JWT_LEEWAY: its row must live that long too, or
+    # pruning would bring a revoked token back to life.
+    leeway = timedelta(seconds=int(current_app.config.get("JWT_LEEWAY") or 0))
     result = db.session.execute(
-        sa.delete(RevokedToken).where(RevokedToken.expires_at < datetime.now(UTC))
+        sa.delete(RevokedToken).where(RevokedToken.expires_at < datetime.now(UTC) - leeway)
     )
     db.session.commit()
     click.echo(f"Pruned {result.rowcount} expired revoked token(s).")

@@ -91,6 +91,9 @@ def error_response(
     response.status_code = status
     for key, value in (headers or {}).items():
         response.headers[key] = value
+    if status == 401:
+        # RFC 9110: every 401 names a scheme (Invalid credentials at login included).
+        response.headers.setdefault("WWW-Authenticate", "Bearer")
     return response
 
 

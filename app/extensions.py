@@ -26,5 +26,14 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 ma = Marshmallow()
 migrate = Migrate()
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
 cors = CORS()
+
+
+def make_limiter() -> Limiter:
+    """Return a new, unbound Limiter; every app gets its own (``auth.register_login_rate_limit``).
+
+    Flask-Limiter keeps its storage, key prefix and on/off switch on the Limiter object, so
+    one module-level instance bound to several apps in a process (the test suite, two
+    "workers" in one test) lets the last app's settings silently replace the others'.
+    """
+    return Limiter(key_func=get_remote_address, default_limits=[])

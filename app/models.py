@@ -48,6 +48,9 @@ class UTCDateTime(sa.TypeDecorator):
 
 class User(db.Model):
     __tablename__ = "users"
+    # Tokens name their user by id: SQLite must never hand a deleted user's id to a new
+    # account (plain INTEGER PRIMARY KEY reuses the highest id), or old tokens would log in.
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(sa.String(USERNAME_MAX))

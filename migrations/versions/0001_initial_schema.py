@@ -42,7 +42,8 @@ def upgrade():
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_users')),
     sa.UniqueConstraint('email', name=op.f('uq_users_email')),
-    sa.UniqueConstraint('username_key', name=op.f('uq_users_username_key'))
+    sa.UniqueConstraint('username_key', name=op.f('uq_users_username_key')),
+    sqlite_autoincrement=True
     )
     op.create_table('posts',
     sa.Column('id', sa.Integer(), nullable=False),

@@ -1,0 +1,221 @@
+"""The life of a token: login, refresh rotation with reuse detection, logout, logout-all,
+password change. What a client sees, and what is in the revocation table afterwards."""
+
+import pytest
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import RevokedToken, User
+
+from ..conftest import PASSWORD, bearer, count_rows
+from .conftest import assert_accepted, assert_refused, claims_of, forge, user_row, valid_claims
+
+V2 = "/api/v2"
+
+
+def refresh(client, token):
+    return client.post(f"{V2}/auth/refresh", json={"refresh_token": token})
+
+
+def revoked_jtis(app):
+    with app.app_context():
+        return set(db.session.scalars(sa.select(RevokedToken.jti)))
+
+
+def test_login_answers_a_pair_that_is_not_cached(client, alice):
+    response = client.post(f"{V2}/auth/login", json={"username": "alice", "password": PASSWORD})
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"
+    assert set(response.json) == {"access_token", "refresh_token", "token_type", "expires_in"}
+    assert response.json["token_type"] == "Bearer"
+    assert response.json["expires_in"] == 3600
+    access, refresh_ = (claims_of(response.json[k]) for k in ("access_token", "refresh_token"))
+    assert access["type"] == "access" and refresh_["type"] == "refresh"
+    assert access["sub"] == refresh_["sub"] == str(alice)
+    assert access["jti"] != refresh_["jti"]
+    assert refresh_["exp"] - refresh_["iat"] == 30 * 24 * 3600
+    assert access["exp"] - access["iat"] == 3600
+
+
+def test_v1_login_answers_the_same_tokens_as_v2(client, alice):
+    response = client.post("/api/v1/login", json={"username": "alice", "password": PASSWORD})
+    assert response.status_code == 200
+    assert response.json["token"] == response.json["access_token"]
+    assert claims_of(response.json["refresh_token"])["type"] == "refresh"
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_refresh_rotates_and_revokes_the_used_refresh_token(app, client, auth, alice):
+    first = auth.login("alice")
+    rotated = refresh(client, first["refresh_token"])
+    assert rotated.status_code == 200
+    assert rotated.headers["Cache-Control"] == "no-store"
+    assert rotated.json["refresh_token"] != first["refresh_token"]
+    assert revoked_jtis(app) == {claims_of(first["refresh_token"])["jti"]}
+    # The new pair works; the access token from before still works too (it was not spent).
+    assert_accepted(client, "v2", bearer(rotated.json["access_token"]), alice)
+    assert_accepted(client, "v2", bearer(first["access_token"]), alice)
+    again = refresh(client, rotated.json["refresh_token"])
+    assert again.status_code == 200
+
+
+def test_replaying_a_used_refresh_token_kills_every_token_of_the_user(
+    app, client, version, auth, alice
+):
+    stolen = auth.login("alice")
+    legit = refresh(client, stolen["refresh_token"]).json  # the real client rotates
+    newest = refresh(client, legit["refresh_token"]).json
+    assert_accepted(client, version, bearer(newest["access_token"]), alice)
+
+    replay = refresh(client, stolen["refresh_token"])  # the thief replays the old one
+    assert replay.status_code == 401
+    assert replay.json["code"] in {"token_revoked", "token_invalid"}
+    assert user_row(app, alice).token_version == 1
+    # Every token of alice, the legit newest ones included, is now invalid.
+    for token in (newest["access_token"], legit["access_token"], stolen["access_token"]):
+        assert_refused(app, client, version, bearer(token))
+    after = refresh(client, newest["refresh_token"])
+    assert after.status_code == 401
+    assert after.json["message"] == "Invalid token"
+    # Alice logs in again and carries on.
+    assert_accepted(client, version, auth.headers("alice"), alice)
+
+
+def test_replay_does_not_touch_other_users(app, client, auth, alice):
+    auth.create_user("bob")
+    bob = auth.login("bob")
+    stolen = auth.login("alice")
+    refresh(client, stolen["refresh_token"])
+    assert refresh(client, stolen["refresh_token"]).status_code == 401
+    assert_accepted(client, "v2", bearer(bob["access_token"]), 2)
+    assert refresh(client, bob["refresh_token"]).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{}, {"refresh_token": ""}, {"refresh_token": 5}, {"refresh_token": "x.y.z"}, {"token": "x"}],
+    ids=["empty", "blank", "int", "garbage", "unknown-field"],
+)
+def test_refresh_with_a_bad_body_changes_nothing(app, client, alice, body):
+    response = client.post(f"{V2}/auth/refresh", json=body)
+    assert response.status_code in {401, 422}
+    assert count_rows(app, RevokedToken) == 0
+    assert user_row(app, alice).token_version == 0
+
+
+def test_refresh_with_an_expired_or_forged_refresh_token_is_refused(app, client, alice):
+    expired = forge(app, valid_claims(alice, "refresh", iat=1, nbf=1, exp=2))
+    assert refresh(client, expired).json["message"] == "Token has expired"
+    foreign = forge(app, valid_claims(alice, "refresh"), key="k" * 40)
+    assert refresh(client, foreign).json["message"] == "Invalid token"
+    assert count_rows(app, RevokedToken) == 0
+
+
+def test_v2_logout_revokes_the_access_and_the_given_refresh_token(app, client, auth, alice):
+    pair = auth.login("alice")
+    other = auth.login("alice")  # another device
+    response = client.post(
+        f"{V2}/auth/logout",
+        json={"refresh_token": pair["refresh_token"]},
+        headers=bearer(pair["access_token"]),
+    )
+    assert response.status_code == 204
+    assert response.data == b""
+    assert revoked_jtis(app) == {
+        claims_of(pair["access_token"])["jti"],
+        claims_of(pair["refresh_token"])["jti"],
+    }
+    assert_refused(app, client, "v2", bearer(pair["access_token"]), "Token has been revoked")
+    # The other device is untouched.
+    assert_accepted(client, "v1", bearer(other["access_token"]), alice)
+    # Presenting the logged-out refresh token again is refused and, like any reuse of a
+    # revoked refresh token, treated as theft: every session of alice ends.
+    again = refresh(client, pair["refresh_token"])
+    assert again.status_code == 401
+    assert again.json["message"] == "Token has been revoked"
+    assert_refused(app, client, "v1", bearer(other["access_token"]))
+
+
+def test_v2_logout_without_a_body_revokes_only_the_access_token(app, client, auth, alice):
+    pair = auth.login("alice")
+    response = client.post(f"{V2}/auth/logout", headers=bearer(pair["access_token"]))
+    assert response.status_code == 204
+    assert revoked_jtis(app) == {claims_of(pair["access_token"])["jti"]}
+    assert refresh(client, pair["refresh_token"]).status_code == 200
+
+
+def test_v2_logout_with_someone_elses_refresh_token_changes_nothing(app, client, auth, alice):
+    auth.create_user("bob")
+    bob = auth.login("bob")
+    mine = auth.login("alice")
+    response = client.post(
+        f"{V2}/auth/logout",
+        json={"refresh_token": bob["refresh_token"]},
+        headers=bearer(mine["access_token"]),
+    )
+    assert response.status_code == 401
+    assert count_rows(app, RevokedToken) == 0
+    assert refresh(client, bob["refresh_token"]).status_code == 200
+
+
+def test_v2_logout_with_an_access_token_as_refresh_token_changes_nothing(app, client, auth, alice):
+    pair = auth.login("alice")
+    response = client.post(
+        f"{V2}/auth/logout",
+        json={"refresh_token": pair["access_token"]},
+        headers=bearer(pair["access_token"]),
+    )
+    assert response.status_code == 401
+    assert count_rows(app, RevokedToken) == 0
+
+
+def test_v1_logout_revokes_the_access_token_for_both_versions(app, client, auth, alice):
+    token = auth.login("alice")["access_token"]
+    response = client.post("/api/v1/logout", headers=bearer(token))
+    assert response.status_code == 200
+    assert response.json == {"message": "Successfully logged out"}
+    for version in ("v1", "v2"):
+        assert_refused(app, client, version, bearer(token), "Token has been revoked")
+    again = client.post("/api/v1/logout", headers=bearer(token))
+    assert again.status_code == 401
+    assert count_rows(app, RevokedToken) == 1
+
+
+def test_logout_all_invalidates_every_token_of_the_user(app, client, version, auth, alice):
+    auth.create_user("bob")
+    bob = auth.headers("bob")
+    devices = [auth.login("alice") for _ in range(3)]
+    response = client.post(f"{V2}/auth/logout-all", headers=bearer(devices[0]["access_token"]))
+    assert response.status_code == 204
+    assert user_row(app, alice).token_version == 1
+    for pair in devices:
+        assert_refused(app, client, version, bearer(pair["access_token"]))
+        assert refresh(client, pair["refresh_token"]).json["message"] == "Invalid token"
+    assert_accepted(client, version, bob, 2)
+    assert_accepted(client, version, auth.headers("alice"), alice)
+
+
+def test_password_change_invalidates_every_earlier_token(app, client, version, auth, alice):
+    pair = auth.login("alice")
+    other = auth.login("alice")
+    response = client.patch(
+        f"{V2}/me",
+        json={"password": "a brand new password", "current_password": PASSWORD},
+        headers=bearer(pair["access_token"]),
+    )
+    assert response.status_code == 200
+    for token in (pair["access_token"], other["access_token"]):
+        assert_refused(app, client, version, bearer(token))
+    assert refresh(client, other["refresh_token"]).status_code == 401
+    assert_accepted(client, version, auth.headers("alice", "a brand new password"), alice)
+    old = client.post(f"{V2}/auth/login", json={"username": "alice", "password": PASSWORD})
+    assert old.status_code == 401
+
+
+def test_deleting_a_user_leaves_their_tokens_useless(app, client, auth, alice):
+    pair = auth.login("alice")
+    with app.app_context():
+        db.session.delete(db.session.get(User, alice))
+        db.session.commit()
+    assert refresh(client, pair["refresh_token"]).json["message"] == "Invalid token"
+    assert_refused(app, client, "v2", bearer(pair["access_token"]))
