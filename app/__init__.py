@@ -148,6 +148,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(health.bp)
     app.register_blueprint(v1.bp)
     app.register_blueprint(v2.bp)
+    if app.config["SERVE_FRONTEND"]:
+        from .routes import frontend
+
+        app.register_blueprint(frontend.bp)
 
 
 def register_error_handlers(app: Flask) -> None:
