@@ -106,3 +106,11 @@ def test_frontend_dir_can_point_elsewhere(app_factory, tmp_path):
     client = Served(app_factory(SERVE_FRONTEND=True, FRONTEND_DIR=str(site)).test_client())
     assert b"Custom" in client.get("/").data
     assert client.get("/js/app.js").data == b"export {};"
+
+
+def test_a_missing_frontend_dir_is_logged_and_answers_404(app_factory, tmp_path, caplog):
+    app = app_factory(SERVE_FRONTEND=True, FRONTEND_DIR=str(tmp_path / "nowhere"))
+    assert "has no index.html; set FRONTEND_DIR" in caplog.text
+    response = Served(app.test_client()).get("/")
+    assert response.status_code == 404
+    assert response.json["code"] == "not_found"

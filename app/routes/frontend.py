@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, current_app, send_from_directory
+from flask import Blueprint, Flask, Response, abort, current_app, send_from_directory
+from flask.blueprints import BlueprintSetupState
 
 bp = Blueprint("frontend", __name__)
 
@@ -28,8 +29,18 @@ CSP = (
 )
 
 
-def frontend_dir() -> Path:
-    return Path(current_app.config.get("FRONTEND_DIR") or DEFAULT_DIR)
+def frontend_dir(app: Flask | None = None) -> Path:
+    return Path((app or current_app).config.get("FRONTEND_DIR") or DEFAULT_DIR)
+
+
+@bp.record_once
+def warn_when_missing(state: BlueprintSetupState) -> None:
+    # A wheel (non-editable) install does not carry frontend/: say so instead of a bare 404.
+    path = frontend_dir(state.app)
+    if not (path / "index.html").is_file():
+        state.app.logger.warning(
+            "SERVE_FRONTEND is on but %s has no index.html; set FRONTEND_DIR", path
+        )
 
 
 def send(filename: str) -> Response:
