@@ -17,7 +17,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -186,7 +186,6 @@ class Servers:
     static: str  # python -m http.server serving frontend/
     api: Api  # CORS allows ``static``; also serves the frontend itself
     short_api: Api  # access tokens live 2 seconds
-    _procs: list[subprocess.Popen[str]] = field(default_factory=list)
 
 
 def require_browser() -> None:
@@ -216,7 +215,7 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
         procs.append(api.proc)
         short_api = start_api(tmp, "short", JWT_ACCESS_TOKEN_EXPIRES="2")
         procs.append(short_api.proc)
-        yield Servers(static_origin, api, short_api, procs)
+        yield Servers(static_origin, api, short_api)
     finally:
         for proc in reversed(procs):
             stop(proc)

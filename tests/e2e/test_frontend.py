@@ -175,7 +175,7 @@ def test_writing_a_post_from_draft_to_deleted(servers, pages):
 
     reader = pages.new("reader")
     reader.goto(f"{api.base}/")
-    expect(reader.locator(".post-list .count")).not_to_be_empty()
+    expect(reader.locator(".post-list")).to_be_visible()  # rendered after the API answered
     expect(reader.locator(".post-list")).not_to_contain_text(word)
     reader.goto(f"{api.base}/#/posts/{post_id}")
     expect(reader.get_by_role("heading", name="Not found")).to_be_visible()
@@ -213,6 +213,13 @@ def test_writing_a_post_from_draft_to_deleted(servers, pages):
         "Water at 90 °C, never boiling.\nThree minutes, then taste.\n\nNo milk, no sugar."
     )
     expect(reader.get_by_role("link", name="Edit post")).to_have_count(0)
+
+    # Unpublish: a draft again, gone for the reader.
+    author.get_by_role("button", name="Unpublish").click()
+    expect(flash(author)).to_contain_text("Unpublished")
+    expect(author.get_by_role("button", name="Publish")).to_be_visible()
+    reader.reload()
+    expect(reader.get_by_role("heading", name="Not found")).to_be_visible()
 
     # Delete, after confirming.
     author.get_by_role("button", name="Delete post").click()
