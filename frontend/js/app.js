@@ -35,11 +35,7 @@ function parseHash() {
 
 function renderNav(user, path) {
   const link = (href, label) =>
-    h(
-      "a",
-      { href, "aria-current": `#${path}` === href || (href === "#/" && path === "/") ? "page" : undefined },
-      label,
-    );
+    h("a", { href, "aria-current": `#${path}` === href ? "page" : undefined }, label);
   const items = user
     ? [
         link("#/", "Posts"),
@@ -47,7 +43,11 @@ function renderNav(user, path) {
         link("#/editor", "New post"),
         link("#/todos", "Todos"),
         link("#/profile", user.username),
-        h("button", { type: "button", class: "button-quiet small", id: "logout", onClick: onLogout }, "Log out"),
+        h(
+          "button",
+          { type: "button", class: "button-quiet small", id: "logout", onClick: onLogout },
+          "Log out",
+        ),
       ]
     : [link("#/", "Posts"), link("#/login", "Log in"), link("#/register", "Register")];
   clear(navEl).append(...items);

@@ -107,7 +107,8 @@ export function showErrors(form, error) {
     }
   }
   if (!Object.keys(fieldErrors).length || unplaced.length) {
-    showBanner(formBanner, unplaced.length ? `${error.message}: ${unplaced.join("; ")}` : error.message);
+    const detail = unplaced.length ? `: ${unplaced.join("; ")}` : "";
+    showBanner(formBanner, `${error.message}${detail}`);
   }
 }
 

@@ -64,7 +64,12 @@ export async function listView({ query }) {
     "section",
     { class: "post-list" },
     h("div", { class: "list-head" }, heading, search),
-    h("p", { class: "muted count" }, rangeText(data, "post"), q ? [" · ", h("a", { href: "#/" }, "Clear search")] : null),
+    h(
+      "p",
+      { class: "muted count" },
+      rangeText(data, "post"),
+      q ? [" · ", h("a", { href: "#/" }, "Clear search")] : null,
+    ),
     data.items.length
       ? h("div", { class: "cards" }, data.items.map((post) => postCard(post)))
       : h("p", { class: "empty" }, empty),
@@ -130,10 +135,13 @@ export async function myPostsView({ user, query }) {
 }
 
 /** `#/editor` (new post) and `#/editor/<id>`: write, save, publish or unpublish, delete. */
-export async function editorView({ params }) {
+export async function editorView({ params, user }) {
   const id = params[0];
   const post = id ? (await api(`/posts/${id}`)).data : null;
   setTitle(post ? `Edit: ${post.title}` : "New post");
+  if (post && post.user_id !== user.id && !user.is_admin) {
+    return h("p", { class: "banner banner-error" }, "You can only edit your own posts.");
+  }
 
   const form = h(
     "form",

@@ -5,6 +5,9 @@ import { banner, formatDate, h, onSubmit, showBanner } from "../dom.js";
 import { navigate } from "../session.js";
 import { pageQuery, pager, rangeText, setTitle } from "./common.js";
 
+// A due date is a calendar day: read it at local noon so no time zone shifts it.
+const formatDay = (day) => formatDate(`${day}T12:00:00`);
+
 const FILTERS = {
   all: { label: "All", completed: undefined },
   open: { label: "Open", completed: "false" },
@@ -16,7 +19,10 @@ export async function todosView({ query }) {
   setTitle("My todos");
   const filter = FILTERS[query.get("filter")] ? query.get("filter") : "all";
   const { data, links } = await api("/todos", {
-    query: pageQuery(query, { completed: FILTERS[filter].completed, limit: query.get("limit") || 20 }),
+    query: pageQuery(query, {
+      completed: FILTERS[filter].completed,
+      limit: query.get("limit") || 20,
+    }),
   });
   const reload = () => navigate(location.hash || "#/todos");
   const listBanner = banner();
@@ -32,7 +38,12 @@ export async function todosView({ query }) {
         "div",
         { class: "field grow" },
         h("label", { for: "todo-title" }, "New todo"),
-        h("input", { id: "todo-title", name: "title", maxlength: 200, placeholder: "What needs doing?" }),
+        h("input", {
+          id: "todo-title",
+          name: "title",
+          maxlength: 200,
+          placeholder: "What needs doing?",
+        }),
         h("p", { class: "field-error", dataset: { errorFor: "title" } }),
       ),
       h(
@@ -80,7 +91,7 @@ export async function todosView({ query }) {
         }),
         h("span", { class: "todo-title" }, todo.title),
       ),
-      todo.due_date ? h("span", { class: "meta" }, `due ${formatDate(`${todo.due_date}T12:00:00`)}`) : null,
+      todo.due_date ? h("span", { class: "meta" }, `due ${formatDay(todo.due_date)}`) : null,
       h(
         "button",
         {
@@ -110,7 +121,11 @@ export async function todosView({ query }) {
     ),
   );
 
-  const empty = { all: "Nothing to do. Add something above.", open: "No open todos.", done: "Nothing done yet." };
+  const empty = {
+    all: "Nothing to do. Add something above.",
+    open: "No open todos.",
+    done: "Nothing done yet.",
+  };
   return h(
     "section",
     { class: "todos" },
@@ -118,7 +133,9 @@ export async function todosView({ query }) {
     addForm,
     listBanner,
     h("p", { class: "muted count" }, rangeText(data, "todo")),
-    items.length ? h("ul", { class: "rows card" }, items) : h("p", { class: "empty" }, empty[filter]),
+    items.length
+      ? h("ul", { class: "rows card" }, items)
+      : h("p", { class: "empty" }, empty[filter]),
     pager("/todos", links, ["offset", "limit"], filter === "all" ? {} : { filter }),
   );
 }
