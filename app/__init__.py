@@ -153,6 +153,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(v1.bp)
     app.register_blueprint(v2.bp)
     docs.register(app)
+    if app.config["SERVE_FRONTEND"]:
+        from .routes import frontend
+
+        app.register_blueprint(frontend.bp)
 
 
 def register_rate_limits(app: Flask) -> None:

@@ -96,6 +96,8 @@ class Config:
     CORS_ORIGINS = env_list("CORS_ORIGINS", [])
     MAX_CONTENT_LENGTH = env_int("MAX_CONTENT_LENGTH", 1024 * 1024)
     SERVE_FRONTEND = env_bool("SERVE_FRONTEND", False)
+    # Where the frontend's files are; None means frontend/ next to the app package.
+    FRONTEND_DIR = env_str("FRONTEND_DIR")
 
     JSON_SORT_KEYS = False
 
