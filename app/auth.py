@@ -243,7 +243,10 @@ def login(identifier: str, password: str, *, by_email: bool = False) -> User:
     elif user.check_password(password):
         db.session.commit()  # persists a rehash when the Argon2 parameters changed
         return user
-    raise APIError(401, "Invalid credentials", "invalid_credentials")
+    # RFC 7235: every 401 carries a challenge, the same one whatever was wrong.
+    raise APIError(
+        401, "Invalid credentials", "invalid_credentials", headers={"WWW-Authenticate": "Bearer"}
+    )
 
 
 def revoke(claims: dict[str, Any]) -> bool:
