@@ -96,9 +96,16 @@ class Email(fields.Email):
         return super()._deserialize(value, attr, data, **kwargs).lower()
 
 
-def StrictBool(**kwargs: Any) -> fields.Boolean:  # noqa: N802 - reads like a field class
-    """A JSON boolean only: ``"yes"`` or ``1`` is a type error, not true."""
-    return fields.Boolean(truthy={True}, falsy={False}, **kwargs)
+class StrictBool(fields.Boolean):
+    """A JSON boolean only: ``"yes"`` or ``1`` is a type error, not true.
+
+    ``truthy={True}`` alone is not enough: ``1 in {True}`` and ``0.0 in {False}`` hold in Python.
+    """
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
 
 
 def QueryBool(**kwargs: Any) -> fields.Boolean:  # noqa: N802

@@ -46,9 +46,7 @@ def test_login_username_is_case_insensitive(client, auth):
 def test_login_by_email(client, auth):
     auth.create_user("alice", email="alice@example.com")
 
-    response = client.post(
-        f"{V1}/login", json={"email": "Alice@Example.com", "password": PASSWORD}
-    )
+    response = client.post(f"{V1}/login", json={"email": "Alice@Example.com", "password": PASSWORD})
 
     assert response.status_code == 200
     me = client.get(f"{V1}/me", headers=bearer(response.json["access_token"]))

@@ -172,9 +172,7 @@ def test_update_someone_elses_post_is_403(client, app, auth):
     make_post(app, auth.create_user("alice"), "Alice's", "Body")
     bob = auth.user("bob")
 
-    response = client.put(
-        f"{V1}/posts/1", json={"title": "Bob's now", "content": "x"}, headers=bob
-    )
+    response = client.put(f"{V1}/posts/1", json={"title": "Bob's now", "content": "x"}, headers=bob)
 
     assert response.status_code == 403
     assert response.json == {
