@@ -227,7 +227,8 @@ login_rate_limit = limiter.shared_limit(
 
 def find_login_user(identifier: str, by_email: bool) -> User | None:
     if by_email or "@" in identifier:
-        user = db.session.scalar(sa.select(User).where(User.email == identifier.lower()))
+        email = identifier.strip().lower()  # stored trimmed and lower-case at registration
+        user = db.session.scalar(sa.select(User).where(User.email == email))
         if user is not None or by_email:
             return user
     return db.session.scalar(

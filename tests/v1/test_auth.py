@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from app.auth import ACCESS, REFRESH, encode_token
 from app.extensions import db
-from app.models import RevokedToken, User
+from app.models import Post, RevokedToken, User
 
 from ..conftest import PASSWORD, bearer, count_rows
 
@@ -314,3 +314,44 @@ def test_token_in_query_string_is_not_accepted(client, auth):
     response = client.get(f"{V1}/me?token={access}&access_token={access}")
 
     expect_401(response, "Missing token", "token_missing", token_sent=False)
+
+
+def test_login_is_rate_limited_with_a_json_429(app_factory, auth):
+    app = app_factory(RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="3 per minute")
+    client = app.test_client()
+    auth.app, auth.client = app, client
+    auth.create_user("alice")
+    body = {"username": "alice", "password": "wrong password"}
+
+    answers = [client.post(f"{V1}/login", json=body) for _ in range(3)]
+    limited = client.post(f"{V1}/login", json={"username": "alice", "password": PASSWORD})
+
+    assert [r.status_code for r in answers] == [401, 401, 401]
+    assert limited.status_code == 429
+    assert limited.json["error"] == "Too Many Requests"
+    assert limited.json["code"] == "rate_limited"
+    assert int(limited.headers["Retry-After"]) > 0
+    assert "access_token" not in limited.json
+
+
+def test_login_by_email_ignores_surrounding_spaces(client, auth):
+    auth.create_user("alice", email="alice@example.com")
+
+    response = client.post(
+        f"{V1}/login", json={"email": "  alice@example.com ", "password": PASSWORD}
+    )
+
+    assert response.status_code == 200
+
+
+def test_public_post_reading_refuses_a_bad_token(client, app, auth):
+    auth.create_user("alice")
+    with app.app_context():
+        db.session.add(Post(title="T", content="C", user_id=1))
+        db.session.commit()
+
+    anonymous = client.get(f"{V1}/posts/1")
+    bad = client.get(f"{V1}/posts/1", headers=bearer("not-a-jwt"))
+
+    assert anonymous.status_code == 200
+    expect_401(bad, "Invalid token", "token_invalid", token_sent=True)

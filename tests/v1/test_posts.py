@@ -79,6 +79,8 @@ def test_list_posts(client, app, auth):
     assert everyone.status_code == 200
     assert [p["title"] for p in everyone.json["posts"]] == ["A1", "B1", "A2"]
     assert all(POST_KEYS <= set(p) for p in everyone.json["posts"])
+    for post in everyone.json["posts"]:  # an embedded author is public: no email, no is_admin
+        assert not {"email", "is_admin"} & set(post.get("author", {}))
     assert only_alice.status_code == 200
     assert [p["title"] for p in only_alice.json["posts"]] == ["A1", "A2"]
     assert nobody.json == {"posts": []}
