@@ -80,7 +80,9 @@ NOT_AN_OBJECT = {
     "no-body": ({}, MUST_BE_JSON),
     "form": ({"data": {"title": "x", "content": "y"}}, MUST_BE_JSON),
     "text-plain": (raw('{"title": "x"}', "text/plain"), MUST_BE_JSON),
+    "empty-json": (raw(""), MUST_BE_JSON),
     "malformed": (raw('{"title": '), MUST_BE_JSON),
+    "huge-number": (raw('{"title": ' + "9" * 5000 + "}"), MUST_BE_JSON),
     "trailing-garbage": (raw('{"title": "x"} x'), MUST_BE_JSON),
     "bad-utf8": (raw(b'{"title": "\xff\xfe"}'), MUST_BE_JSON),
     "deep-nesting": (raw("[" * 100_000 + "]" * 100_000), MUST_BE_JSON),
@@ -168,6 +170,7 @@ FIELD_ERRORS = {
         ({"username": "alice", "password": "password1"}, "Username already exists"),
         ({"username": "Alice", "password": "password1"}, "Username already exists"),
         ({"username": " ALICE ", "password": "password1"}, "Username already exists"),
+        ({"username": "\uff21lice", "password": "password1"}, "Username already exists"),
         (
             {"username": "newbie", "password": "password1", "email": "alice@example.com"},
             "Email already exists",
@@ -315,7 +318,7 @@ def test_values_at_the_limits_are_accepted(client, app, username, password, emai
 
 # --- ids in paths -------------------------------------------------------------------------
 
-ODD_IDS = ["0", "-1", str(2**31), str(2**63), "99999999999999999999"]
+ODD_IDS = ["0", "-1", "2147483647", str(2**31), str(2**63), "99999999999999999999"]
 ID_ROUTES = [
     ("get", "/users/{}", "User not found"),
     ("get", "/posts/{}", "Post not found"),

@@ -2,6 +2,7 @@
 
 import sqlalchemy as sa
 
+from app import accounts
 from app.extensions import db
 from app.models import User
 
@@ -94,3 +95,25 @@ def test_registered_user_can_log_in_with_the_password(client):
     response = client.post(f"{V1}/login", json={"username": "alice", "password": "password1"})
 
     assert response.status_code == 200
+
+
+def test_concurrent_duplicate_registration_is_400_not_500(client, app, monkeypatch):
+    """Two requests pass the uniqueness check together; the database's constraint decides."""
+    client.post(f"{V1}/users", json={"username": "alice", "password": "password1"})
+    real_check = accounts._check_unique
+    calls = []
+
+    def check_too_late(*args, **kwargs):
+        calls.append(args)
+        if len(calls) > 1:  # the check after the IntegrityError is the real one
+            real_check(*args, **kwargs)
+
+    monkeypatch.setattr(accounts, "_check_unique", check_too_late)
+
+    response = client.post(f"{V1}/users", json={"username": "ALICE", "password": "password1"})
+
+    assert len(calls) == 2
+    assert response.status_code == 400
+    assert response.json["message"] == "Username already exists"
+    assert count_rows(app, User) == 1
+    assert client.get(f"{V1}/users").status_code == 200  # the session recovered
