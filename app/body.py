@@ -35,6 +35,13 @@ def json_object() -> dict[str, Any]:
         ) from None
     if not isinstance(data, dict):
         raise APIError(400, "Request body must be a JSON object", "invalid_json")
+    try:
+        # "\ud800" is valid JSON but not Unicode: no database or encoder can store it.
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise APIError(
+            400, "Request body must not contain unpaired surrogates", "invalid_json"
+        ) from None
     return data
 
 

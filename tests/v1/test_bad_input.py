@@ -70,6 +70,8 @@ def test_valid_body_is_accepted(client, app, world, name):
 
 MUST_BE_JSON = "Request must be JSON"
 MUST_BE_OBJECT = "Request body must be a JSON object"
+NO_SURROGATES = "Request body must not contain unpaired surrogates"
+EVERY_FIELD = '{"title": "VALUE", "content": "VALUE", "username": "VALUE", "password": "VALUE"}'
 
 
 def raw(data, content_type="application/json"):
@@ -86,6 +88,11 @@ NOT_AN_OBJECT = {
     "trailing-garbage": (raw('{"title": "x"} x'), MUST_BE_JSON),
     "bad-utf8": (raw(b'{"title": "\xff\xfe"}'), MUST_BE_JSON),
     "deep-nesting": (raw("[" * 100_000 + "]" * 100_000), MUST_BE_JSON),
+    "lone-surrogate": (raw(EVERY_FIELD.replace("VALUE", "\\ud800")), NO_SURROGATES),
+    "encoded-surrogate": (
+        raw(EVERY_FIELD.encode().replace(b"VALUE", b"\xed\xa0\x80")),
+        NO_SURROGATES,
+    ),
     "array": ({"json": [{"title": "x", "content": "y"}]}, MUST_BE_OBJECT),
     "empty-array": ({"json": []}, MUST_BE_OBJECT),
     "number": (raw("42"), MUST_BE_OBJECT),
@@ -299,7 +306,7 @@ def test_short_password_follows_password_min_length(client, app_factory):
     "username,password,email",
     [
         ("u" * 64, "p" * 1024, "e" * 242 + "@example.com"),
-        ("Zoë", "password", None),
+        ("Zoë \U0001f600", "pässwörd \U0001f511", None),
         ("  padded  ", "  pass word  ", "x@example.org"),
     ],
     ids=["at-the-limits", "unicode", "padding"],
