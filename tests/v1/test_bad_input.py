@@ -143,6 +143,10 @@ FIELD_ERRORS = {
             "Invalid password: Must be at least 8 characters long.",
         ),
         (
+            {"username": "\ufdfa" * 64, "password": "password1"},
+            "Invalid username: Is too long once normalized.",
+        ),
+        (
             {"username": NUL, "password": "password1"},
             "Invalid username: Must not contain NUL characters.",
         ),
@@ -307,9 +311,10 @@ def test_short_password_follows_password_min_length(client, app_factory):
     [
         ("u" * 64, "p" * 1024, "e" * 242 + "@example.com"),
         ("Zoë \U0001f600", "pässwörd \U0001f511", None),
+        ("\u00df" * 64, "password", None),
         ("  padded  ", "  pass word  ", "x@example.org"),
     ],
-    ids=["at-the-limits", "unicode", "padding"],
+    ids=["at-the-limits", "unicode", "expands-when-normalized", "padding"],
 )
 def test_values_at_the_limits_are_accepted(client, app, username, password, email):
     response = client.post(
