@@ -244,3 +244,26 @@ def test_delete_unknown_post_is_404(client, auth):
 
     assert response.status_code == 404
     assert response.json["message"] == "Post not found"
+
+
+def test_create_post_always_publishes(client, app, auth):
+    headers = auth.user("alice")
+
+    response = client.post(
+        f"{V1}/posts", json={"title": "T", "content": "C", "published": False}, headers=headers
+    )
+
+    assert response.status_code == 201
+    assert [p["id"] for p in client.get(f"{V1}/posts").json["posts"]] == [1]
+
+
+def test_update_post_can_unpublish_it(client, app, auth):
+    headers = auth.user("alice")
+    make_post(app, 1)
+
+    response = client.put(f"{V1}/posts/1", json={"published": False}, headers=headers)
+
+    assert response.status_code == 200
+    assert client.get(f"{V1}/posts").json == {"posts": []}
+    assert client.get(f"{V1}/posts/1").status_code == 404
+    assert client.get(f"{V1}/posts/1", headers=headers).status_code == 200
