@@ -205,3 +205,23 @@ def test_deleting_a_user_cascades_on_sqlite(tmp_path):
         db.session.commit()
 
         assert db.session.execute(sa.text("SELECT count(*) FROM posts")).scalar() == 0
+
+
+def test_starts_without_a_writable_instance_folder_when_a_database_url_is_set(
+    monkeypatch, tmp_path
+):
+    def read_only(*args, **kwargs):
+        raise PermissionError("read-only file system")
+
+    monkeypatch.setattr("os.makedirs", read_only)
+
+    app = production(tmp_path)
+
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == sqlite_url(tmp_path)
+
+
+def test_default_database_is_a_sqlite_file_in_the_instance_folder():
+    app = create_app(TestingConfig, {"SQLALCHEMY_DATABASE_URI": None})
+
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{app.instance_path}/blog.db"
+    assert Path(app.instance_path).is_dir()
