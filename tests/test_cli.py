@@ -2,9 +2,11 @@
 
 from datetime import UTC, datetime, timedelta
 
+import jwt
 import pytest
 import sqlalchemy as sa
 
+from app.auth import ACCESS, encode_token, revoke
 from app.extensions import db
 from app.models import RevokedToken, User
 
@@ -171,3 +173,26 @@ def test_prune_tokens_with_nothing_to_prune(runner, app):
     assert result.exit_code == 0
     assert "Pruned 0 expired revoked token(s)." in result.output
     assert count_rows(app, RevokedToken) == 0
+
+
+def test_pruning_changes_no_answer(runner, app, auth, client):
+    auth.create_user("alice")
+    with app.app_context():
+        user = db.session.get(User, 1)
+        old = encode_token(user, ACCESS, now=datetime.now(UTC) - timedelta(hours=2))
+    headers = bearer(old)
+    with app.app_context():
+        revoke(decode_token_unverified(old))
+    before = client.get("/api/v1/me", headers=headers)
+
+    assert runner.invoke(args=["prune-tokens"]).output.startswith("Pruned 1 ")
+    after = client.get("/api/v1/me", headers=headers)
+
+    assert before.status_code == after.status_code == 401
+    assert before.json == after.json
+    assert after.json["message"] == "Token has expired"
+    assert count_rows(app, RevokedToken) == 0
+
+
+def decode_token_unverified(token):
+    return jwt.decode(token, options={"verify_signature": False})
