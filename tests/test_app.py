@@ -1,15 +1,19 @@
 """App-wide behaviour: the error shape, security headers, timestamps, /health."""
 
 import socket
-from datetime import timedelta
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
 
 import pytest
 from flask import Flask
+from sqlalchemy import text
 
 from app import create_app
 from app.config import TestingConfig
+from app.extensions import db
+from app.models import Post
 
-from .conftest import PASSWORD
+from .conftest import PASSWORD, count_rows
 
 V1 = "/api/v1"
 
@@ -75,10 +79,6 @@ def test_unexpected_exception_is_json_500_without_traceback(app, caplog):
 
 
 def test_unexpected_database_error_is_json_500_and_session_recovers(app):
-    from sqlalchemy import text
-
-    from app.extensions import db
-
     def bad_sql():
         db.session.execute(text("SELECT * FROM no_such_table"))
 
@@ -125,8 +125,6 @@ def test_token_responses_are_never_cached(client, auth):
 
 
 def test_timestamps_are_iso_8601_utc_with_offset(client, auth):
-    from datetime import datetime
-
     headers = auth.user("alice")
     post = client.post(f"{V1}/posts", json={"title": "T", "content": "C"}, headers=headers).json
     todo = client.post(f"{V1}/todos", json={"title": "T"}, headers=headers).json
@@ -183,3 +181,24 @@ def test_health_is_503_when_database_is_unreachable(tmp_path, where):
     # The rest of the API answers a JSON 500, not a hang or an HTML page.
     users = client.get(f"{V1}/users")
     expect_shape(users, 500, "Internal Server Error")
+
+
+def test_concurrent_writers_all_succeed(app, auth):
+    """Several threads writing at once: no "database is locked", no lost rows."""
+    headers = auth.user("alice")
+
+    def write(n):
+        client = app.test_client()
+        return [
+            client.post(
+                f"{V1}/posts", json={"title": f"{n}-{i}", "content": "C"}, headers=headers
+            ).status_code
+            for i in range(5)
+        ]
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        statuses = [s for batch in pool.map(write, range(6)) for s in batch]
+
+    assert statuses == [201] * 30
+    assert count_rows(app, Post) == 30
+    assert len({p["title"] for p in app.test_client().get(f"{V1}/posts").json["posts"]}) == 30
