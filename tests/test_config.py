@@ -1,5 +1,9 @@
 """Configuration: FLASK_ENV picks the class, production refuses weak keys, SQLite pragmas."""
 
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import jwt
@@ -225,3 +229,87 @@ def test_default_database_is_a_sqlite_file_in_the_instance_folder():
 
     assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{app.instance_path}/blog.db"
     assert Path(app.instance_path).is_dir()
+
+
+def test_settings_come_from_the_environment(tmp_path):
+    """A fresh process: every documented variable lands in the config of the chosen class."""
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "FLASK_ENV": "production",
+        "SECRET_KEY": STRONG,
+        "JWT_SECRET_KEY": "j" * 40,
+        "DATABASE_URL": sqlite_url(tmp_path),
+        "JWT_ACCESS_TOKEN_EXPIRES": "60",
+        "JWT_REFRESH_TOKEN_EXPIRES": "600",
+        "JWT_LEEWAY": "5",
+        "JWT_ISSUER": "https://issuer.example",
+        "JWT_AUDIENCE": "blog",
+        "PASSWORD_MIN_LENGTH": "12",
+        "ARGON2_TIME_COST": "2",
+        "LOGIN_RATE_LIMIT": "5 per minute",
+        "RATELIMIT_ENABLED": "false",
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "CORS_ORIGINS": "https://a.example, https://b.example",
+        "MAX_CONTENT_LENGTH": "2048",
+    }
+    script = (
+        "import json; from app import create_app; c = create_app().config; "
+        "print(json.dumps({k: c[k] for k in ("
+        "'ENV_NAME', 'SECRET_KEY', 'JWT_SECRET_KEY', 'SQLALCHEMY_DATABASE_URI', "
+        "'JWT_ACCESS_TOKEN_EXPIRES', 'JWT_REFRESH_TOKEN_EXPIRES', 'JWT_LEEWAY', 'JWT_ISSUER', "
+        "'JWT_AUDIENCE', 'PASSWORD_MIN_LENGTH', 'ARGON2_TIME_COST', 'LOGIN_RATE_LIMIT', "
+        "'RATELIMIT_ENABLED', 'RATELIMIT_STORAGE_URI', 'CORS_ORIGINS', 'MAX_CONTENT_LENGTH')}))"
+    )
+
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=tmp_path,
+        env={**env, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {
+        "ENV_NAME": "production",
+        "SECRET_KEY": STRONG,
+        "JWT_SECRET_KEY": "j" * 40,
+        "SQLALCHEMY_DATABASE_URI": sqlite_url(tmp_path),
+        "JWT_ACCESS_TOKEN_EXPIRES": 60,
+        "JWT_REFRESH_TOKEN_EXPIRES": 600,
+        "JWT_LEEWAY": 5,
+        "JWT_ISSUER": "https://issuer.example",
+        "JWT_AUDIENCE": "blog",
+        "PASSWORD_MIN_LENGTH": 12,
+        "ARGON2_TIME_COST": 2,
+        "LOGIN_RATE_LIMIT": "5 per minute",
+        "RATELIMIT_ENABLED": False,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "CORS_ORIGINS": ["https://a.example", "https://b.example"],
+        "MAX_CONTENT_LENGTH": 2048,
+    }
+
+
+def test_production_refuses_to_start_from_the_environment_with_a_weak_key(tmp_path):
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "PYTHONPATH": str(ROOT),
+        "FLASK_ENV": "production",
+        "SECRET_KEY": "short",
+        "DATABASE_URL": sqlite_url(tmp_path),
+    }
+
+    result = subprocess.run(
+        [sys.executable, "-c", "from app import create_app; create_app()"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.returncode != 0
+    assert "RuntimeError: SECRET_KEY is missing, a known default or shorter than 32" in (
+        result.stderr
+    )
