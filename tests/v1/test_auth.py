@@ -243,6 +243,9 @@ INVALID_TOKENS = {
     "huge-sub": lambda app: forged(app, 1, sub="99999999999999999999"),
     "stale-ver": lambda app: forged(app, 1, ver=7),
     "refresh-token": lambda app: token_for(app, 1, REFRESH),
+    "aud-not-configured": lambda app: forged(app, 1, aud="someone-else"),
+    "nbf-in-future": lambda app: forged(app, 1, nbf=int(datetime.now(UTC).timestamp()) + 600),
+    "wrong-type": lambda app: forged(app, 1, type="admin"),
 }
 
 
