@@ -16,6 +16,41 @@ from ..conftest import PASSWORD, bearer, count_rows
 V1 = "/api/v1"
 
 
+def get_user(app, user_id):
+    with app.app_context():
+        return db.session.get(User, user_id)
+
+
+def token_for(app, user_id, token_type=ACCESS, **kw):
+    with app.app_context():
+        return encode_token(db.session.get(User, user_id), token_type, **kw)
+
+
+def forged(app, user_id, *, key=None, algorithm="HS256", **changes):
+    """A token with our claims, re-signed (or not) as the test asks."""
+    token = token_for(app, user_id)
+    claims = jwt.decode(token, options={"verify_signature": False})
+    claims.update(changes)
+    claims = {k: v for k, v in claims.items() if v is not None}
+    secret = key if key is not None else app.config["SECRET_KEY"]
+    if algorithm == "none":
+        return jwt.encode(claims, None, algorithm="none")
+    with warnings.catch_warnings():  # our secret is "short" for HS512; that is the point
+        warnings.simplefilter("ignore", jwt.warnings.InsecureKeyLengthWarning)
+        return jwt.encode(claims, secret, algorithm=algorithm)
+
+
+def expect_401(response, message, code, token_sent):
+    assert response.status_code == 401
+    assert response.json == {"error": "Unauthorized", "message": message, "code": code}
+    challenge = response.headers["WWW-Authenticate"]
+    assert challenge.startswith("Bearer")
+    if token_sent:
+        assert 'error="invalid_token"' in challenge
+    else:
+        assert challenge == "Bearer"
+
+
 # --- login --------------------------------------------------------------------------------
 
 
@@ -172,41 +207,6 @@ PROTECTED = [
     ("put", "/todos/1"),
     ("delete", "/todos/1"),
 ]
-
-
-def get_user(app, user_id):
-    with app.app_context():
-        return db.session.get(User, user_id)
-
-
-def token_for(app, user_id, token_type=ACCESS, **kw):
-    with app.app_context():
-        return encode_token(db.session.get(User, user_id), token_type, **kw)
-
-
-def forged(app, user_id, *, key=None, algorithm="HS256", **changes):
-    """A token with our claims, re-signed (or not) as the test asks."""
-    token = token_for(app, user_id)
-    claims = jwt.decode(token, options={"verify_signature": False})
-    claims.update(changes)
-    claims = {k: v for k, v in claims.items() if v is not None}
-    secret = key if key is not None else app.config["SECRET_KEY"]
-    if algorithm == "none":
-        return jwt.encode(claims, None, algorithm="none")
-    with warnings.catch_warnings():  # our secret is "short" for HS512; that is the point
-        warnings.simplefilter("ignore", jwt.warnings.InsecureKeyLengthWarning)
-        return jwt.encode(claims, secret, algorithm=algorithm)
-
-
-def expect_401(response, message, code, token_sent):
-    assert response.status_code == 401
-    assert response.json == {"error": "Unauthorized", "message": message, "code": code}
-    challenge = response.headers["WWW-Authenticate"]
-    assert challenge.startswith("Bearer")
-    if token_sent:
-        assert 'error="invalid_token"' in challenge
-    else:
-        assert challenge == "Bearer"
 
 
 @pytest.mark.parametrize("method,path", PROTECTED)
