@@ -43,8 +43,10 @@ def load_config(
     app.config.from_object(config_class)
     app.config.update(overrides or {})
     app.json.sort_keys = False  # type: ignore[attr-defined]  # schemas define the order
-    os.makedirs(app.instance_path, exist_ok=True)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        # Only the default SQLite file needs the instance folder; with DATABASE_URL set the
+        # app must start from a read-only install (site-packages) too.
+        os.makedirs(app.instance_path, exist_ok=True)
         path = os.path.join(app.instance_path, "blog.db")
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
     check_secrets(app)

@@ -259,7 +259,8 @@ def register_login_rate_limit(app: Flask) -> None:
 
 def find_login_user(identifier: str, by_email: bool) -> User | None:
     if by_email or "@" in identifier:
-        user = db.session.scalar(sa.select(User).where(User.email == identifier.lower()))
+        email = identifier.strip().lower()  # stored trimmed and lower-case at registration
+        user = db.session.scalar(sa.select(User).where(User.email == email))
         if user is not None or by_email:
             return user
     return db.session.scalar(
@@ -275,7 +276,10 @@ def login(identifier: str, password: str, *, by_email: bool = False) -> User:
     elif user.check_password(password):
         db.session.commit()  # persists a rehash when the Argon2 parameters changed
         return user
-    raise APIError(401, "Invalid credentials", "invalid_credentials")
+    # RFC 7235: every 401 carries a challenge, the same one whatever was wrong.
+    raise APIError(
+        401, "Invalid credentials", "invalid_credentials", headers={"WWW-Authenticate": "Bearer"}
+    )
 
 
 def revoke(claims: dict[str, Any]) -> bool:

@@ -18,6 +18,7 @@ def json_object() -> dict[str, Any]:
     non-JSON content type. Malformed JSON and non-object bodies are 400 in both.
     """
     v1 = api_version() == "v1"
+    raw = request.get_data(cache=True)  # 413 past MAX_CONTENT_LENGTH, whatever the type
     if not request.is_json:
         if v1:
             raise APIError(400, "Request must be JSON", "invalid_content_type")
@@ -26,7 +27,6 @@ def json_object() -> dict[str, Any]:
             "Request body must be JSON (Content-Type: application/json)",
             "unsupported_media_type",
         )
-    raw = request.get_data(cache=True)  # raises 413 past MAX_CONTENT_LENGTH
     try:
         data = json.loads(raw)
     except (ValueError, RecursionError):
@@ -35,6 +35,13 @@ def json_object() -> dict[str, Any]:
         ) from None
     if not isinstance(data, dict):
         raise APIError(400, "Request body must be a JSON object", "invalid_json")
+    try:
+        # "\ud800" is valid JSON but not Unicode: no database or encoder can store it.
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise APIError(
+            400, "Request body must not contain unpaired surrogates", "invalid_json"
+        ) from None
     return data
 
 

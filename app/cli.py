@@ -8,12 +8,15 @@ import click
 import sqlalchemy as sa
 from flask import Flask, current_app
 from flask.cli import with_appcontext
+from marshmallow import ValidationError
 
 from .extensions import db
 from .models import RevokedToken, User, username_key
+from .schemas import user_create_schema
 
 
 @click.command("create-admin")
+@with_appcontext
 @click.argument("username")
 @click.option("--email", default=None, help="E-mail address for a new admin.")
 @click.option(
@@ -28,6 +31,7 @@ from .models import RevokedToken, User, username_key
 @with_appcontext
 def create_admin(username: str, email: str | None, password: str | None, promote: bool) -> None:
     """Create an admin user, or promote an existing one with --promote."""
+    username = _valid("username", username)
     user = db.session.scalar(sa.select(User).where(User.username_key == username_key(username)))
     if promote:
         if user is None:
@@ -41,20 +45,26 @@ def create_admin(username: str, email: str | None, password: str | None, promote
             f"User {username!r} already exists; use --promote to make them an admin."
         )
     if email is not None:
-        email = email.strip().lower()
+        email = _valid("email", email)
         if db.session.scalar(sa.select(User.id).where(User.email == email)) is not None:
             raise click.ClickException(f"E-mail {email!r} is already in use.")
     if password is None:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    minimum = current_app.config["PASSWORD_MIN_LENGTH"]
-    if len(password) < minimum:
-        raise click.ClickException(f"Password must be at least {minimum} characters long.")
+    password = _valid("password", password)
     user = User(email=email, is_admin=True)
-    user.set_username(username.strip())
+    user.set_username(username)
     user.set_password(password)
     db.session.add(user)
     db.session.commit()
     click.echo(f"Created admin {user.username} (id {user.id}).")
+
+
+def _valid(name: str, value: str) -> str:
+    """Check ``value`` by the API's own rules for field ``name`` (length, NUL, e-mail form)."""
+    try:
+        return user_create_schema.fields[name].deserialize(value)
+    except ValidationError as err:
+        raise click.ClickException(f"Invalid {name}: {' '.join(err.messages)}") from None
 
 
 @click.command("prune-tokens")

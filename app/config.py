@@ -24,6 +24,8 @@ KNOWN_DEFAULT_SECRETS = frozenset(
         "default-secret-key",
         "your-very-secret-key",
         "dev-only-insecure-secret-key-change-me-please",
+        # .env.example's placeholder: long enough, but public.
+        "replace-me-with-a-long-random-value-of-at-least-32-characters",
     }
 )
 DEV_SECRET = "dev-only-insecure-secret-key-change-me-please"

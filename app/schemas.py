@@ -24,6 +24,7 @@ from .models import (
     Post,
     Todo,
     User,
+    username_key,
 )
 
 PAGE_LIMIT_DEFAULT = 10
@@ -112,8 +113,21 @@ def QueryBool(**kwargs: Any) -> fields.Boolean:  # noqa: N802
     return fields.Boolean(truthy={"true", "1"}, falsy={"false", "0"}, **kwargs)
 
 
+def _username_key_fits(username: str) -> None:
+    # NFKC can expand one character to 18 ("\ufdfa"): 64 characters may not fit the key column.
+    if len(username_key(username)) > User.__table__.c.username_key.type.length:
+        raise ValidationError("Is too long once normalized.")
+
+
 def Username(**kwargs: Any) -> Text:  # noqa: N802
-    return Text(strip=True, min_length=1, max_length=USERNAME_MAX, no_control=True, **kwargs)
+    return Text(
+        strip=True,
+        min_length=1,
+        max_length=USERNAME_MAX,
+        no_control=True,
+        validate=_username_key_fits,
+        **kwargs,
+    )
 
 
 def Title(**kwargs: Any) -> Text:  # noqa: N802
