@@ -147,9 +147,6 @@ def register_error_handlers(app: Flask) -> None:
         if status in DEFAULT_MESSAGES and message == type(exc).description:
             # abort(404) with no description: say it briefly, in API terms.
             message = DEFAULT_MESSAGES[status]
-        elif status == 429:
-            # Flask-Limiter's description is the bare limit ("10 per 1 minute").
-            message = f"{DEFAULT_MESSAGES[429]} (limit: {message})"
         headers = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}
         return error_response(status, message or reason(status), headers=headers)
 

@@ -333,9 +333,7 @@ def test_login_is_rate_limited_with_a_json_429(app_factory, auth):
     assert limited.status_code == 429
     assert limited.json["error"] == "Too Many Requests"
     assert limited.json["code"] == "rate_limited"
-    assert limited.json["message"] == (
-        "Too many requests; slow down and retry later (limit: 3 per 1 minute)"
-    )
+    assert limited.json["message"] == "Too many login attempts; try again later"
     assert int(limited.headers["Retry-After"]) > 0
     assert "access_token" not in limited.json
 
