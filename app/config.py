@@ -91,6 +91,8 @@ class Config:
     RATELIMIT_ENABLED = env_bool("RATELIMIT_ENABLED", True)
     RATELIMIT_STORAGE_URI = env_str("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
+    # When Redis is unreachable, count in process memory instead of failing logins with 500s.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = env_bool("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
     RATELIMIT_KEY_PREFIX = env_str("RATELIMIT_KEY_PREFIX", "blogapi")
     # Number of reverse proxies in front of the app whose X-Forwarded-For is trusted.
     PROXY_FIX_X_FOR = env_int("PROXY_FIX_X_FOR", 0)
