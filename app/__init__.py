@@ -79,7 +79,7 @@ def engine_options(app: Flask) -> dict[str, Any]:
     if uri.startswith("sqlite"):
         return {"connect_args": {"timeout": app.config["SQLITE_BUSY_TIMEOUT_MS"] / 1000}}
     return {
-        "pool_pre_ping": True,
+        "pool_pre_ping": app.config["DB_POOL_PRE_PING"],
         "pool_size": app.config["DB_POOL_SIZE"],
         "max_overflow": app.config["DB_MAX_OVERFLOW"],
         "pool_recycle": 1800,
