@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 import warnings
 from collections.abc import Mapping
 from typing import Any
@@ -79,7 +80,7 @@ def engine_options(app: Flask) -> dict[str, Any]:
     if uri.startswith("sqlite"):
         return {"connect_args": {"timeout": app.config["SQLITE_BUSY_TIMEOUT_MS"] / 1000}}
     return {
-        "pool_pre_ping": app.config["DB_POOL_PRE_PING"],
+        "pool_pre_ping": not app.config["DB_POOL_PING_IDLE_SECONDS"],
         "pool_size": app.config["DB_POOL_SIZE"],
         "max_overflow": app.config["DB_MAX_OVERFLOW"],
         "pool_recycle": 1800,
@@ -107,6 +108,33 @@ def register_extensions(app: Flask) -> None:
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             sa.event.listen(db.engine, "connect", _sqlite_pragmas(app))
+        elif app.config["DB_POOL_PING_IDLE_SECONDS"]:
+            ping_idle_connections(db.engine, float(app.config["DB_POOL_PING_IDLE_SECONDS"]))
+
+
+def ping_idle_connections(engine: sa.Engine, idle_seconds: float) -> None:
+    """Ping a pooled connection before use only when it sat unused for ``idle_seconds``.
+
+    Connections go stale while idle (server restart, failover, a firewall's idle timeout);
+    one that was in use a moment ago almost never is, and pinging it on every checkout
+    (``pool_pre_ping``) costs a round trip on every request. A stale connection found here
+    is replaced; one that breaks under load fails its statement, and SQLAlchemy then
+    invalidates the whole pool, so the next checkouts reconnect.
+    """
+
+    @sa.event.listens_for(engine, "checkin")
+    def stamp(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @sa.event.listens_for(engine, "checkout")
+    def ping(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get("idle_since")
+        if since is None or time.monotonic() - since <= idle_seconds:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            raise sa.exc.DisconnectionError("stale pooled connection") from exc
 
 
 def _sqlite_pragmas(app: Flask):

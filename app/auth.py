@@ -243,17 +243,16 @@ def _persistent_user(values: dict[str, Any]) -> User:
 
 
 def _read_committed_row(stmt: sa.Select, params: dict[str, Any]) -> sa.Row | None:
-    """Run the auth SELECT where it is cheapest; either way it sees the latest commit.
+    """Run the auth SELECT on its own pooled connection, outside the session's transaction.
 
-    pysqlite begins no transaction for a SELECT, so on SQLite the session's connection is
-    free. On PostgreSQL a read inside the session's transaction costs a BEGIN and a
-    ROLLBACK round trip, and psycopg forgets its prepared statements at every ROLLBACK; an
-    autocommit connection from the same pool does it in one round trip, prepared.
+    It sees the latest commit, and it is cheaper than a read through the session: no
+    session transaction to set up and roll back, and on PostgreSQL (autocommit) no BEGIN
+    and ROLLBACK round trips, so psycopg keeps the statement prepared (it forgets prepared
+    statements at every ROLLBACK). pysqlite begins no transaction for a SELECT anyway.
     """
-    engine = db.engine
-    if engine.dialect.name == "sqlite":
-        return db.session.execute(stmt, params).first()
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+    with db.engine.connect() as conn:
+        if conn.dialect.name != "sqlite":
+            conn = conn.execution_options(isolation_level="AUTOCOMMIT")
         return conn.execute(stmt, params).first()
 
 
