@@ -48,6 +48,7 @@ def load_config(
         path = os.path.join(app.instance_path, "blog.db")
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
     check_secrets(app)
+    check_password_hashing(app)
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(app))
 
 
@@ -73,6 +74,27 @@ def check_secrets(app: Flask) -> None:
                 stacklevel=2,
             )
             app.config["SECRET_KEY"] = DEV_SECRET
+
+
+#: OWASP's minimum for Argon2id: 19 MiB of memory and 2 passes (argon2-cffi's defaults,
+#: RFC 9106's low-memory profile of 64 MiB, 3 passes and 4 lanes, are well above it).
+ARGON2_MIN_MEMORY_KIB = 19 * 1024
+ARGON2_MIN_TIME_COST = 2
+
+
+def check_password_hashing(app: Flask) -> None:
+    """Refuse to run production with Argon2 parameters below the OWASP minimum."""
+    if app.config.get("ENV_NAME") != "production":
+        return
+    memory, passes = app.config.get("ARGON2_MEMORY_COST"), app.config.get("ARGON2_TIME_COST")
+    if (memory and int(memory) < ARGON2_MIN_MEMORY_KIB) or (
+        passes and int(passes) < ARGON2_MIN_TIME_COST
+    ):
+        raise RuntimeError(
+            f"ARGON2_MEMORY_COST must be at least {ARGON2_MIN_MEMORY_KIB} (KiB) and "
+            f"ARGON2_TIME_COST at least {ARGON2_MIN_TIME_COST}; leave both unset for "
+            "argon2-cffi's defaults"
+        )
 
 
 def engine_options(app: Flask) -> dict[str, Any]:
