@@ -4,6 +4,8 @@ Access and refresh tokens are HS256 JWTs signed with ``JWT_SECRET_KEY`` (or ``SE
 Every protected request decodes the Bearer token with a pinned algorithm and a ``require``
 list, then runs one SQL statement that loads the user and tests the revocation table
 together, so a logout or password change on any worker is seen by the next request.
+Only what can never change for a given token string (its signature and claim shapes) is
+remembered between requests; docs/performance.md has the measurements behind each choice.
 """
 
 from __future__ import annotations

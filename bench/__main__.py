@@ -247,7 +247,7 @@ def versions() -> dict[str, str]:
 RATIOS = [
     ("me ÷ bare", "me", "bare"),
     ("me (1M revoked) ÷ me (empty)", "me_1m", "me"),
-    ("last page ÷ first page (rate)", "posts_last", "posts_first"),
+    ("last page ÷ first page (rate; cost is 1/x)", "posts_last", "posts_first"),
     ("last page by offset ÷ first page", "posts_last_offset", "posts_first"),
     ("this project ÷ flask-jwt-extended", "me", "fjwt_me"),
 ]
