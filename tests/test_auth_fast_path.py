@@ -149,3 +149,20 @@ def test_verifier_remembers_only_tokens_that_passed(app, auth):
         info = auth_module._verifier().verified.cache_info()
     assert again["sub"] != "changed by a caller"
     assert (info.hits, info.currsize) == (1, 1)
+
+
+def test_refresh_replay_revokes_every_token_of_the_user(client, app, auth):
+    auth.create_user("alice")
+    tokens = auth.login("alice")
+    rotated = client.post("/api/v2/auth/refresh", json={"refresh_token": tokens["refresh_token"]})
+    assert rotated.status_code == 200
+    assert client.get(ME, headers=bearer(rotated.json["access_token"])).status_code == 200
+    replay = client.post("/api/v2/auth/refresh", json={"refresh_token": tokens["refresh_token"]})
+    assert replay.status_code == 401
+    assert replay.json["code"] == "token_revoked"
+    after = client.get(ME, headers=bearer(rotated.json["access_token"]))
+    assert after.status_code == 401
+    assert after.json["code"] == "token_invalid"
+    with app.app_context():
+        version = db.session.scalar(sa.select(User.token_version).where(User.username == "alice"))
+    assert version == 1
