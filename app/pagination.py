@@ -124,20 +124,18 @@ def paginate(
     column is never NULL the ``next`` link is an ``after`` cursor; ``after`` given by the
     client replaces ``offset``.
     """
-    keyset = None
+    keyset = position = None
     if sort is not None:
         model, sort_arg = sort
         stmt = stmt.order_by(*order_by(model, sort_arg))
         if not getattr(model, sort_arg.lstrip("-")).nullable:
             keyset = Keyset(model, sort_arg)
+            if after:
+                offset, *position = keyset.decode(after)
     count_stmt = stmt.with_only_columns(sa.func.count(), maintain_column_froms=True).order_by(None)
     total = db.session.scalar(count_stmt) or 0
     page = stmt.options(*options).limit(limit)
-    if keyset is not None and after:
-        offset, value, item_id = keyset.decode(after)
-        page = keyset.after(page, value, item_id)
-    else:
-        page = page.offset(offset)
+    page = keyset.after(page, *position) if keyset and position else page.offset(offset)
     rows = db.session.scalars(page).unique().all()
     next_after = None
     if keyset is not None and len(rows) == limit:
