@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 import warnings
 from collections.abc import Mapping
 from typing import Any
@@ -50,6 +51,7 @@ def load_config(
         path = os.path.join(app.instance_path, "blog.db")
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
     check_secrets(app)
+    check_password_hashing(app)
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(app))
 
 
@@ -77,12 +79,33 @@ def check_secrets(app: Flask) -> None:
             app.config["SECRET_KEY"] = DEV_SECRET
 
 
+#: OWASP's minimum for Argon2id: 19 MiB of memory and 2 passes (argon2-cffi's defaults,
+#: RFC 9106's low-memory profile of 64 MiB, 3 passes and 4 lanes, are well above it).
+ARGON2_MIN_MEMORY_KIB = 19 * 1024
+ARGON2_MIN_TIME_COST = 2
+
+
+def check_password_hashing(app: Flask) -> None:
+    """Refuse to run production with Argon2 parameters below the OWASP minimum."""
+    if app.config.get("ENV_NAME") != "production":
+        return
+    memory, passes = app.config.get("ARGON2_MEMORY_COST"), app.config.get("ARGON2_TIME_COST")
+    if (memory and int(memory) < ARGON2_MIN_MEMORY_KIB) or (
+        passes and int(passes) < ARGON2_MIN_TIME_COST
+    ):
+        raise RuntimeError(
+            f"ARGON2_MEMORY_COST must be at least {ARGON2_MIN_MEMORY_KIB} (KiB) and "
+            f"ARGON2_TIME_COST at least {ARGON2_MIN_TIME_COST}; leave both unset for "
+            "argon2-cffi's defaults"
+        )
+
+
 def engine_options(app: Flask) -> dict[str, Any]:
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     if uri.startswith("sqlite"):
         return {"connect_args": {"timeout": app.config["SQLITE_BUSY_TIMEOUT_MS"] / 1000}}
     return {
-        "pool_pre_ping": True,
+        "pool_pre_ping": not app.config["DB_POOL_PING_IDLE_SECONDS"],
         "pool_size": app.config["DB_POOL_SIZE"],
         "max_overflow": app.config["DB_MAX_OVERFLOW"],
         "pool_recycle": 1800,
@@ -113,6 +136,33 @@ def register_extensions(app: Flask) -> None:
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             sa.event.listen(db.engine, "connect", _sqlite_pragmas(app))
+        elif app.config["DB_POOL_PING_IDLE_SECONDS"]:
+            ping_idle_connections(db.engine, float(app.config["DB_POOL_PING_IDLE_SECONDS"]))
+
+
+def ping_idle_connections(engine: sa.Engine, idle_seconds: float) -> None:
+    """Ping a pooled connection before use only when it sat unused for ``idle_seconds``.
+
+    Connections go stale while idle (server restart, failover, a firewall's idle timeout);
+    one that was in use a moment ago almost never is, and pinging it on every checkout
+    (``pool_pre_ping``) costs a round trip on every request. A stale connection found here
+    is replaced; one that breaks under load fails its statement, and SQLAlchemy then
+    invalidates the whole pool, so the next checkouts reconnect.
+    """
+
+    @sa.event.listens_for(engine, "checkin")
+    def stamp(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @sa.event.listens_for(engine, "checkout")
+    def ping(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get("idle_since")
+        if since is None or time.monotonic() - since <= idle_seconds:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            raise sa.exc.DisconnectionError("stale pooled connection") from exc
 
 
 def _sqlite_pragmas(app: Flask):

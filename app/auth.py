@@ -4,21 +4,25 @@ Access and refresh tokens are HS256 JWTs signed with ``JWT_SECRET_KEY`` (or ``SE
 Every protected request decodes the Bearer token with a pinned algorithm and a ``require``
 list, then runs one SQL statement that loads the user and tests the revocation table
 together, so a logout or password change on any worker is seen by the next request.
+Only what can never change for a given token string (its signature and claim shapes) is
+remembered between requests; docs/performance.md has the measurements behind each choice.
 """
 
 from __future__ import annotations
 
 import re
+import time
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from functools import wraps
+from functools import lru_cache, partial, wraps
 from typing import Any, TypeVar
 
 import jwt
 import sqlalchemy as sa
 from flask import Flask, current_app, g, request
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import make_transient_to_detached
 
 from .errors import APIError
 from .extensions import db, make_limiter
@@ -42,6 +46,7 @@ _JTI_RE = re.compile(r"[0-9a-f]{32}")
 _TOKEN_RE = re.compile(r"[A-Za-z0-9_=-]+\.[A-Za-z0-9_=-]+\.[A-Za-z0-9_=-]*")
 # Our tokens carry whole seconds; anything past year 9999 cannot become a datetime.
 MAX_TIMESTAMP = 253_402_300_799
+_VERIFIER_KEY = "blogapi.token_verifier"
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -117,33 +122,80 @@ def bearer_token() -> str | None:
     return token.strip() or None
 
 
+def _decode_options(cfg: Any) -> dict[str, Any]:
+    """The keyword arguments of ``jwt.decode`` for this app's configuration."""
+    return {
+        "key": _secret(),
+        "algorithms": [ALGORITHM],
+        "leeway": int(cfg.get("JWT_LEEWAY") or 0),
+        "issuer": cfg.get("JWT_ISSUER") or None,
+        "audience": cfg.get("JWT_AUDIENCE") or None,
+        "options": {
+            "require": REQUIRED_CLAIMS
+            + (["iss"] if cfg.get("JWT_ISSUER") else [])
+            + (["aud"] if cfg.get("JWT_AUDIENCE") else []),
+            "verify_signature": True,
+            "verify_exp": True,
+            "verify_nbf": True,
+            "verify_iat": True,
+            "verify_aud": True,
+            "verify_iss": True,
+            "verify_sub": True,
+            "verify_jti": True,
+        },
+    }
+
+
+class _Verifier:
+    """``jwt.decode`` with this app's options, remembering the tokens that passed it.
+
+    A token string that verified once verifies again for as long as the key and options
+    stay the same (signature and claim shapes never change), so its claims are kept in a
+    small per-process LRU and re-used. Only successes are kept, keyed on the whole token
+    string. What does change is checked again on every use: the time claims here, and
+    revocation, the user and the token version in the database (``load_token_user``).
+    """
+
+    MAX_TOKENS = 4096
+
+    def __init__(self, cfg: Any) -> None:
+        kwargs = _decode_options(cfg)
+        self.leeway = kwargs["leeway"]
+        self.verified = lru_cache(maxsize=self.MAX_TOKENS)(partial(self._decode, kwargs))
+
+    @staticmethod
+    def _decode(kwargs: dict[str, Any], token: str) -> tuple[dict[str, Any], int, int]:
+        claims = jwt.decode(token, **kwargs)
+        # PyJWT compared int() of these; keep the same numbers for the re-checks.
+        return claims, int(claims["exp"]), max(int(claims["nbf"]), int(claims["iat"]))
+
+    def __call__(self, token: str) -> dict[str, Any]:
+        claims, exp, not_before = self.verified(token)
+        now = time.time()
+        if exp <= now - self.leeway:
+            raise jwt.ExpiredSignatureError("Signature has expired")
+        if not_before > now + self.leeway:
+            raise jwt.ImmatureSignatureError("The token is not yet valid")
+        return dict(claims)
+
+
+def _verifier() -> _Verifier:
+    """This app's verifier; a new one (and an empty memo) whenever the JWT settings change."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    cfg = app.config
+    settings = (_secret(), cfg.get("JWT_LEEWAY"), cfg.get("JWT_ISSUER"), cfg.get("JWT_AUDIENCE"))
+    current = app.extensions.get(_VERIFIER_KEY)
+    if current is None or current[0] != settings:
+        current = app.extensions[_VERIFIER_KEY] = (settings, _Verifier(cfg))
+    return current[1]
+
+
 def decode_token(token: str, expected_type: str) -> dict[str, Any]:
     """Verify ``token`` and its claims; raise AuthError for any failure whatsoever."""
     if len(token) > MAX_TOKEN_LENGTH or not _TOKEN_RE.fullmatch(token):
         raise AuthError(INVALID)
-    cfg = current_app.config
     try:
-        claims = jwt.decode(
-            token,
-            _secret(),
-            algorithms=[ALGORITHM],
-            leeway=int(cfg.get("JWT_LEEWAY") or 0),
-            issuer=cfg.get("JWT_ISSUER") or None,
-            audience=cfg.get("JWT_AUDIENCE") or None,
-            options={
-                "require": REQUIRED_CLAIMS
-                + (["iss"] if cfg.get("JWT_ISSUER") else [])
-                + (["aud"] if cfg.get("JWT_AUDIENCE") else []),
-                "verify_signature": True,
-                "verify_exp": True,
-                "verify_nbf": True,
-                "verify_iat": True,
-                "verify_aud": True,
-                "verify_iss": True,
-                "verify_sub": True,
-                "verify_jti": True,
-            },
-        )
+        claims = _verifier()(token)
     except jwt.ExpiredSignatureError:
         raise AuthError(EXPIRED) from None
     except Exception:  # every PyJWT error, and json/int/recursion oddities inside it
@@ -152,7 +204,7 @@ def decode_token(token: str, expected_type: str) -> dict[str, Any]:
     if (
         claims.get("type") != expected_type
         # PyJWT lets an empty ``aud`` through when no audience is configured; we do not.
-        or ("aud" in claims and not cfg.get("JWT_AUDIENCE"))
+        or ("aud" in claims and not current_app.config.get("JWT_AUDIENCE"))
         or not isinstance(sub, str)
         or not _SUB_RE.fullmatch(sub)
         or int(sub) > ID_MAX
@@ -170,21 +222,58 @@ def _is_timestamp(value: Any) -> bool:
     return type(value) is int and 0 <= value <= MAX_TIMESTAMP
 
 
-# One statement per protected request: the user row and "is this jti revoked?" together.
+# One statement per protected request: the user's row and "is this jti revoked?" together.
+# It is a Core SELECT on the users table, not an ORM one: an ORM load sets up result
+# metadata and row processors for every execution, which cost more than the query itself;
+# the row becomes the session's User in ``_persistent_user`` instead. Measurements in
+# docs/performance.md.
+_USERS = User.__table__
 _USER_AND_REVOKED = sa.select(
-    User,
+    *_USERS.c,
     sa.exists().where(RevokedToken.jti == sa.bindparam("jti")).correlate(None).label("revoked"),
-).where(User.id == sa.bindparam("uid"))
+).where(_USERS.c.id == sa.bindparam("uid"))
+_USER_MAPPER = User.__mapper__
+_USER_ATTRIBUTES = tuple(_USER_MAPPER.get_property_by_column(c).key for c in _USERS.c)
+
+
+def _persistent_user(values: dict[str, Any]) -> User:
+    """Return the session's User for a freshly read users row, without a second query.
+
+    ``make_transient_to_detached`` marks the values as loaded (no pending changes) and
+    ``add`` puts the object in the identity map, so views can read and change it exactly
+    as if the ORM had loaded it; relationships load lazily when touched.
+    """
+    session = db.session()
+    user = session.identity_map.get(_USER_MAPPER.identity_key_from_primary_key([values["id"]]))
+    if user is None:
+        user = _USER_MAPPER.class_manager.new_instance()
+        user.__dict__.update(values)
+        make_transient_to_detached(user)
+        session.add(user)
+    return user  # type: ignore[return-value]
+
+
+def _read_committed_row(stmt: sa.Select, params: dict[str, Any]) -> sa.Row | None:
+    """Run the auth SELECT on its own pooled connection, outside the session's transaction.
+
+    It sees the latest commit, and it is cheaper than a read through the session: no
+    session transaction to set up and roll back, and on PostgreSQL (autocommit) no BEGIN
+    and ROLLBACK round trips, so psycopg keeps the statement prepared (it forgets prepared
+    statements at every ROLLBACK). pysqlite begins no transaction for a SELECT anyway.
+    """
+    with db.engine.connect() as conn:
+        if conn.dialect.name != "sqlite":
+            conn = conn.execution_options(isolation_level="AUTOCOMMIT")
+        return conn.execute(stmt, params).first()
 
 
 def load_token_user(claims: dict[str, Any]) -> tuple[User, bool]:
     """Return the token's user (checked against ``ver``) and whether its jti is revoked."""
-    row = db.session.execute(
-        _USER_AND_REVOKED, {"uid": int(claims["sub"]), "jti": claims["jti"]}
-    ).first()
-    if row is None or row[0].token_version != claims["ver"]:
+    row = _read_committed_row(_USER_AND_REVOKED, {"uid": int(claims["sub"]), "jti": claims["jti"]})
+    if row is None or row.token_version != claims["ver"]:
         raise AuthError(INVALID)
-    return row[0], bool(row[1])
+    values = dict(zip(_USER_ATTRIBUTES, row, strict=False))
+    return _persistent_user(values), bool(row.revoked)
 
 
 def authenticate(token: str, expected_type: str = ACCESS) -> tuple[User, dict[str, Any]]:

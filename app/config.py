@@ -78,6 +78,9 @@ class Config:
     SQLALCHEMY_TRACK_MODIFICATIONS = False
     DB_POOL_SIZE = env_int("DB_POOL_SIZE", 5)
     DB_MAX_OVERFLOW = env_int("DB_MAX_OVERFLOW", 10)
+    # A pooled connection unused for longer than this is pinged before it is handed out
+    # (0: ping on every checkout, SQLAlchemy's pool_pre_ping); see app.ping_idle_connections.
+    DB_POOL_PING_IDLE_SECONDS = env_int("DB_POOL_PING_IDLE_SECONDS", 10)
     SQLITE_BUSY_TIMEOUT_MS = env_int("SQLITE_BUSY_TIMEOUT_MS", 5000)
 
     PASSWORD_MIN_LENGTH = env_int("PASSWORD_MIN_LENGTH", 8)

@@ -1,7 +1,18 @@
-"""Paging, sorting and the list body of v2 (``items``/``total``/``count``/``offset``/``limit``)."""
+"""Paging, sorting and the list body of v2 (``items``/``total``/``count``/``offset``/``limit``).
+
+Pages are addressed by ``offset`` (the contract), and for sorted post lists also by an
+opaque ``after`` cursor, which the ``next`` link uses: it carries the sort key and id of the
+last item shown (and the offset it stands for), so the next page is a range scan on the
+sort index whatever its depth, where a large ``OFFSET`` reads and throws away every row
+before it. Either way a page costs two statements: the count and the rows.
+"""
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -11,6 +22,7 @@ from marshmallow import Schema, ValidationError
 
 from .errors import validation_error
 from .extensions import db
+from .models import ID_MAX
 
 
 def query_args(schema: Schema) -> dict[str, Any]:
@@ -32,25 +44,72 @@ def order_by(model: type, sort: str) -> list[Any]:
     return [ordered, model_id.desc() if descending else model_id.asc()]
 
 
-def _page_url(offset: int, limit: int) -> str:
+def _page_url(offset: int, limit: int, after: str | None = None) -> str:
     # The query string is encoded here, not passed to url_for as keywords: a parameter
     # named like a path variable, ``endpoint`` or ``_external`` would clash there (a 500).
     args = request.args.to_dict(flat=True)
-    args.update(offset=str(offset), limit=str(limit))
+    args.pop("after", None)
+    args.pop("offset", None)
+    args.update({"after": after} if after else {"offset": str(offset)}, limit=str(limit))
     base = url_for(request.endpoint, **(request.view_args or {}), _external=True)
     return f"{base}?{urlencode(args)}"
 
 
-def link_header(offset: int, limit: int, total: int) -> str:
+def link_header(offset: int, limit: int, total: int, next_after: str | None = None) -> str:
     """Return an RFC 8288 ``Link`` value with first/prev/next/last relations."""
     links = [f'<{_page_url(0, limit)}>; rel="first"']
     if offset > 0:
         links.append(f'<{_page_url(max(offset - limit, 0), limit)}>; rel="prev"')
     if offset + limit < total:
-        links.append(f'<{_page_url(offset + limit, limit)}>; rel="next"')
+        links.append(f'<{_page_url(offset + limit, limit, next_after)}>; rel="next"')
     last = max((total - 1) // limit * limit, 0)
     links.append(f'<{_page_url(last, limit)}>; rel="last"')
     return ", ".join(links)
+
+
+class Keyset:
+    """Cursor paging on ``sort`` (a non-nullable column of ``model``) with ``id`` as tie-breaker."""
+
+    def __init__(self, model: type, sort: str) -> None:
+        self.sort = sort
+        self.column = getattr(model, sort.lstrip("-"))
+        self.id = model.id  # type: ignore[attr-defined]
+        self.descending = sort.startswith("-")
+        column_type = self.column.type
+        # A TypeDecorator (UTCDateTime) reports the python_type of what it decorates.
+        self.python_type = getattr(column_type, "impl_instance", column_type).python_type
+
+    def cursor(self, item: Any, offset: int) -> str:
+        """The ``after`` value that points just past ``item``, the row at ``offset - 1``."""
+        value = getattr(item, self.column.key)
+        if isinstance(value, datetime):
+            value = value.isoformat()
+        raw = json.dumps([self.sort, offset, value, item.id], separators=(",", ":"))
+        return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+    def decode(self, cursor: str) -> tuple[int, Any, int]:
+        """Return (offset, sort value, id) from ``cursor``, or answer 422."""
+        try:
+            raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+            sort, offset, value, item_id = json.loads(raw)
+            if sort != self.sort or not isinstance(value, str):
+                raise ValueError(cursor)
+            if self.python_type is datetime:
+                value = datetime.fromisoformat(value)
+            for number in (offset, item_id):
+                if type(number) is not int or not 0 <= number <= ID_MAX:
+                    raise ValueError(cursor)
+        except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+            raise validation_error(
+                {"after": ["Invalid cursor."]}, "Invalid query parameters"
+            ) from None
+        return offset, value, item_id
+
+    def after(self, stmt: sa.Select, value: Any, item_id: int) -> sa.Select:
+        """Keep the rows that sort after (``value``, ``item_id``); the first test uses the index."""
+        if self.descending:
+            return stmt.where(self.column <= value, sa.or_(self.column < value, self.id < item_id))
+        return stmt.where(self.column >= value, sa.or_(self.column > value, self.id > item_id))
 
 
 def paginate(
@@ -60,11 +119,31 @@ def paginate(
     limit: int,
     offset: int,
     options: tuple[Any, ...] = (),
+    sort: tuple[type, str] | None = None,
+    after: str | None = None,
 ) -> Response:
-    """Run ``stmt`` for one page (2 statements: count and rows) and build the list answer."""
+    """Run ``stmt`` for one page (2 statements: count and rows) and build the list answer.
+
+    With ``sort`` (model, sort argument) the rows are ordered here, and when the sort
+    column is never NULL the ``next`` link is an ``after`` cursor; ``after`` given by the
+    client replaces ``offset``.
+    """
+    keyset = position = None
+    if sort is not None:
+        model, sort_arg = sort
+        stmt = stmt.order_by(*order_by(model, sort_arg))
+        if not getattr(model, sort_arg.lstrip("-")).nullable:
+            keyset = Keyset(model, sort_arg)
+            if after:
+                offset, *position = keyset.decode(after)
     count_stmt = stmt.with_only_columns(sa.func.count(), maintain_column_froms=True).order_by(None)
     total = db.session.scalar(count_stmt) or 0
-    rows = db.session.scalars(stmt.options(*options).limit(limit).offset(offset)).unique().all()
+    page = stmt.options(*options).limit(limit)
+    page = keyset.after(page, *position) if keyset and position else page.offset(offset)
+    rows = db.session.scalars(page).unique().all()
+    next_after = None
+    if keyset is not None and len(rows) == limit:
+        next_after = keyset.cursor(rows[-1], offset + limit)
     response = jsonify(
         {
             "items": schema.dump(rows, many=True),
@@ -74,5 +153,5 @@ def paginate(
             "limit": limit,
         }
     )
-    response.headers["Link"] = link_header(offset, limit, total)
+    response.headers["Link"] = link_header(offset, limit, total, next_after)
     return response

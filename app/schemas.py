@@ -303,6 +303,13 @@ class PostListArgsSchema(PageArgsSchema):
     author_id = fields.Integer(validate=validate.Range(1, ID_MAX))
     q = Text(strip=True, max_length=200)
     sort = fields.String(load_default="-created_at", validate=validate.OneOf(POST_SORTS))
+    after = fields.String(
+        validate=validate.Length(max=1000),
+        metadata={
+            "description": "Opaque cursor from a `next` link: the page after that item "
+            "(replaces `offset`; keep the same `sort`)."
+        },
+    )
 
 
 class TodoListArgsSchema(PageArgsSchema):

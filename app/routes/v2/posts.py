@@ -8,7 +8,7 @@ from ...auth import auth_optional, login_required
 from ...body import load
 from ...extensions import db
 from ...models import Post
-from ...pagination import order_by, paginate, query_args
+from ...pagination import paginate, query_args
 from ...permissions import editable_post_or_403, visible_post_or_404
 from ...responses import created, no_content
 from ...schemas import (
@@ -44,13 +44,14 @@ def search(args, *, include_drafts=False):
 def list_posts():
     """List published posts, a page at a time, with their authors."""
     args = query_args(post_list_args_schema)
-    stmt = search(args).order_by(*order_by(Post, args["sort"]))
     return paginate(
-        stmt,
+        search(args),
         posts_schema,
         limit=args["limit"],
         offset=args["offset"],
         options=(joinedload(Post.author),),
+        sort=(Post, args["sort"]),
+        after=args.get("after"),
     )
 
 

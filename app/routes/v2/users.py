@@ -14,7 +14,7 @@ from ...accounts import (
 from ...auth import auth_optional, login_required
 from ...body import load, optional_json_object
 from ...models import Post, User
-from ...pagination import order_by, paginate, query_args
+from ...pagination import paginate, query_args
 from ...permissions import get_or_404
 from ...responses import created, no_content
 from ...schemas import (
@@ -73,13 +73,14 @@ def list_user_posts(user_id):
     args = query_args(post_list_args_schema)
     own = g.current_user is not None and g.current_user.id == user.id and not args.get("q")
     stmt = search(args, include_drafts=own).where(Post.user_id == user.id)
-    stmt = stmt.order_by(*order_by(Post, args["sort"]))
     return paginate(
         stmt,
         posts_schema,
         limit=args["limit"],
         offset=args["offset"],
         options=(joinedload(Post.author),),
+        sort=(Post, args["sort"]),
+        after=args.get("after"),
     )
 
 

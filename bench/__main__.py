@@ -1,0 +1,394 @@
+"""``python -m bench``: seed, serve each app with gunicorn, drive it, print medians and ratios.
+
+Scenarios run in alternation (one pass over all of them per round, order rotated each round)
+so that load from anything else on the machine spreads over every scenario alike; the
+ratios of one run are the figures to read, not the absolute rates.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import secrets
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from . import load, seed
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DEFAULT_DATA_DIR = os.path.join(ROOT, "bench", "results", "data")
+
+
+@dataclass
+class Server:
+    name: str
+    factory: str
+    url: str
+    port: int = 0
+    process: subprocess.Popen | None = None
+    app_name: str = ""
+
+    def database_url(self) -> str:
+        if not self.url.startswith("postgresql"):
+            return self.url
+        self.app_name = f"bench_{self.name}_{os.getpid()}"
+        return f"{self.url}&application_name={self.app_name}"
+
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+@dataclass
+class Scenario:
+    name: str
+    backend: str
+    server: str
+    path: str
+    token: str  # "ours", "fjwt" or "" (no Authorization header)
+    rates: list[float] = field(default_factory=list)
+    cpu_us: list[float] = field(default_factory=list)  # server CPU per request
+    errors: int = 0
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start(server: Server, secret: str, workers: int) -> None:
+    server.port = free_port()
+    env = dict(
+        os.environ,
+        FLASK_ENV="production",
+        SECRET_KEY=secret,
+        DATABASE_URL=server.database_url(),
+        PYTHONPATH=ROOT,
+    )
+    env.pop("JWT_SECRET_KEY", None)
+    cmd = [sys.executable, "-m", "gunicorn", "-w", str(workers), "-k", "sync"]
+    cmd += ["-b", f"127.0.0.1:{server.port}", "--log-level", "warning", server.factory]
+    server.process = subprocess.Popen(cmd, cwd=ROOT, env=env)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(server.base() + "/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"gunicorn for {server.name} did not answer /health")
+
+
+def stop(server: Server) -> None:
+    if server.process and server.process.poll() is None:
+        server.process.send_signal(signal.SIGTERM)
+        try:
+            server.process.wait(15)
+        except subprocess.TimeoutExpired:
+            server.process.kill()
+
+
+def server_pids(server: Server, pg_url: str | None) -> list[int]:
+    """The gunicorn workers of ``server`` and, on PostgreSQL, the backends serving them."""
+    pids = load.children(server.process.pid) if server.process else []
+    if server.app_name and pg_url:
+        import sqlalchemy as sa
+
+        engine = sa.create_engine(pg_url, poolclass=sa.pool.NullPool)
+        with engine.connect() as conn:
+            pids += (
+                conn.execute(
+                    sa.text("SELECT pid FROM pg_stat_activity WHERE application_name = :name"),
+                    {"name": server.app_name},
+                )
+                .scalars()
+                .all()
+            )
+        engine.dispose()
+    return pids
+
+
+def cpu_snapshot(pids: list[int]) -> dict[int, float]:
+    return {pid: load.cpu_seconds([pid]) for pid in pids}
+
+
+def link_next(url: str, headers: dict[str, str]) -> str:
+    request = urllib.request.Request(url, headers=headers)
+    with urllib.request.urlopen(request, timeout=30) as response:
+        for part in response.headers["Link"].split(","):
+            target, _, rel = part.partition(";")
+            if 'rel="next"' in rel:
+                return target.strip().strip("<>")
+    raise RuntimeError(f"no next link from {url}")
+
+
+def has_fjwt() -> bool:
+    try:
+        import flask_jwt_extended  # noqa: F401
+    except ImportError:
+        print("no flask-jwt-extended (pip install '.[bench]'): fjwt_me skipped", file=sys.stderr)
+        return False
+    return True
+
+
+def tokens(db_url: str, secret: str) -> dict[str, str]:
+    from app import auth
+    from app.extensions import db
+    from app.models import User
+
+    from .app import create_bench_app, create_fjwt_app, fjwt_token
+
+    overrides = {"SQLALCHEMY_DATABASE_URI": db_url, "SECRET_KEY": secret}
+    app = create_fjwt_app(overrides) if has_fjwt() else create_bench_app(overrides)
+    with app.app_context():
+        user = db.session.get(User, 1)
+        ours = auth.encode_token(user, auth.ACCESS)
+        db.session.remove()
+        db.engine.dispose()
+    return {"ours": ours, "fjwt": fjwt_token(app, 1) if has_fjwt() else ""}
+
+
+def scenarios_for(backend: str) -> list[Scenario]:
+    last_page = "@last"  # resolved once the server runs: the page the `next` links end at
+    return [
+        Scenario("bare", backend, "empty", "/bench/bare", ""),
+        Scenario("me", backend, "empty", "/api/v1/me", "ours"),
+        Scenario("me_1m", backend, "full", "/api/v1/me", "ours"),
+        Scenario("fjwt_me", backend, "fjwt", "/bench/fjwt/me", "fjwt"),
+        Scenario("posts_first", backend, "full", "/api/v2/posts?limit=10", ""),
+        Scenario("posts_last", backend, "full", last_page, ""),
+        Scenario("posts_last_offset", backend, "full", "/api/v2/posts?limit=10&offset=99990", ""),
+    ]
+
+
+def statement_counts(db_url: str, secret: str, last_path: str) -> dict[str, dict[str, float]]:
+    """Count SQL statements and time a request in-process for the first and last page."""
+    import sqlalchemy as sa
+
+    from app import create_app
+    from app.extensions import db
+
+    app = create_app("production", {"SQLALCHEMY_DATABASE_URI": db_url, "SECRET_KEY": secret})
+    client = app.test_client()
+    seen: list[str] = []
+    with app.app_context():
+        sa.event.listen(db.engine, "before_cursor_execute", lambda *a: seen.append(a[2]))
+    found = {}
+    for name, path in (
+        ("posts_first", "/api/v2/posts?limit=10"),
+        ("posts_last", last_path),
+        ("posts_last_offset", "/api/v2/posts?limit=10&offset=99990"),
+    ):
+        client.get(path)
+        timings = []
+        for _ in range(15):
+            seen.clear()
+            began = time.perf_counter()
+            response = client.get(path)
+            timings.append(time.perf_counter() - began)
+            assert response.status_code == 200, response.json
+        found[name] = {
+            "statements": len([s for s in seen if not s.lstrip().upper().startswith("SELECT 1")]),
+            "ms": statistics.median(timings) * 1000,
+            "count": response.json["count"],
+            "offset": response.json["offset"],
+        }
+    with app.app_context():
+        db.engine.dispose()
+    return found
+
+
+def argon2_figures() -> dict[str, float]:
+    from argon2 import PasswordHasher
+
+    hasher = PasswordHasher()
+    digest = hasher.hash("correct horse battery staple")
+    timings = []
+    for _ in range(10):
+        began = time.process_time()
+        hasher.verify(digest, "correct horse battery staple")
+        timings.append(time.process_time() - began)
+    verify = statistics.median(timings)
+    return {
+        "memory_cost_kib": hasher.memory_cost,
+        "time_cost": hasher.time_cost,
+        "parallelism": hasher.parallelism,
+        "verify_ms": verify * 1000,
+        "logins_per_second_per_core": 1 / verify,
+    }
+
+
+def versions() -> dict[str, str]:
+    from importlib.metadata import version
+
+    found = {"python": platform.python_version()}
+    for dist in ("flask", "sqlalchemy", "pyjwt", "gunicorn", "psycopg", "argon2-cffi"):
+        try:
+            found[dist] = version(dist)
+        except Exception:
+            found[dist] = "-"
+    if shutil.which("wrk"):
+        banner = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout
+        found["wrk"] = banner.split()[1]
+    return found
+
+
+RATIOS = [
+    ("me ÷ bare", "me", "bare"),
+    ("me (1M revoked) ÷ me (empty)", "me_1m", "me"),
+    ("last page ÷ first page (rate; cost is 1/x)", "posts_last", "posts_first"),
+    ("last page by offset ÷ first page", "posts_last_offset", "posts_first"),
+    ("this project ÷ flask-jwt-extended", "me", "fjwt_me"),
+]
+
+
+def report(results: dict[str, list[Scenario]]) -> str:
+    lines = [
+        "| backend | scenario | median req/s | min | max | server CPU µs/req | errors |",
+        "|---|---|---:|---:|---:|---:|---:|",
+    ]
+    for backend, scenarios in results.items():
+        for s in scenarios:
+            lines.append(
+                f"| {backend} | {s.name} | {statistics.median(s.rates):.0f} | {min(s.rates):.0f} "
+                f"| {max(s.rates):.0f} | {statistics.median(s.cpu_us):.0f} | {s.errors} |"
+            )
+    lines += [
+        "",
+        "| backend | ratio | by req/s | by server CPU/req |",
+        "|---|---|---:|---:|",
+    ]
+    for backend, scenarios in results.items():
+        rate = {s.name: statistics.median(s.rates) for s in scenarios}
+        cpu = {s.name: statistics.median(s.cpu_us) for s in scenarios}
+        for label, top, bottom in RATIOS:
+            if top in rate and bottom in rate:
+                lines.append(
+                    f"| {backend} | {label} | {rate[top] / rate[bottom]:.2f} "
+                    f"| {cpu[bottom] / cpu[top]:.2f} |"
+                )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument("--seconds", type=float, default=5.0, help="per scenario and round")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--connections", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--only", default="", help="comma-separated scenario names")
+    parser.add_argument("--data-dir", default=DEFAULT_DATA_DIR)
+    parser.add_argument("--reseed", action="store_true")
+    args = parser.parse_args(argv)
+
+    os.environ["FLASK_ENV"] = "production"
+    pg_url = os.getenv("BENCH_DATABASE_URL") or os.getenv("TEST_DATABASE_URL")
+    wanted = [b.strip() for b in args.backends.split(",") if b.strip()]
+    if "postgresql" in wanted and not pg_url:
+        print("no BENCH_DATABASE_URL/TEST_DATABASE_URL: PostgreSQL skipped", file=sys.stderr)
+        wanted.remove("postgresql")
+    os.makedirs(args.data_dir, exist_ok=True)
+    secret = secrets.token_urlsafe(48)
+    dbs = {(d.backend, d.variant): d for d in seed.databases(args.data_dir, pg_url)}
+    for (backend, _variant), database in dbs.items():
+        if backend in wanted and (args.reseed or not seed.is_seeded(database, secret)):
+            began = time.monotonic()
+            print(f"seeding {backend}/{database.variant} ...", file=sys.stderr, flush=True)
+            seed.seed(database, secret, pg_url)
+            print(f"  done in {time.monotonic() - began:.1f}s", file=sys.stderr, flush=True)
+
+    results: dict[str, list[Scenario]] = {}
+    extra: dict[str, object] = {"versions": versions(), "argon2": argon2_figures()}
+    only = {name for name in args.only.split(",") if name}
+    for backend in wanted:
+        servers = {
+            "empty": Server("empty", "bench.app:create_bench_app()", dbs[(backend, "empty")].url),
+            "full": Server("full", "bench.app:create_bench_app()", dbs[(backend, "full")].url),
+            "fjwt": Server("fjwt", "bench.app:create_fjwt_app()", dbs[(backend, "empty")].url),
+        }
+        scenarios = [s for s in scenarios_for(backend) if not only or s.name in only]
+        if not has_fjwt():
+            scenarios = [s for s in scenarios if s.token != "fjwt"]
+        headers_for = tokens(dbs[(backend, "empty")].url, secret)
+        try:
+            for server in {s.server for s in scenarios}:
+                start(servers[server], secret, args.workers)
+            full = servers["full"].base()
+            last = None
+            if servers["full"].process:
+                last = link_next(full + "/api/v2/posts?limit=10&offset=99980", {})
+                last = urlsplit(last)._replace(scheme="", netloc="").geturl()
+            for s in scenarios:
+                if s.path == "@last":
+                    s.path = last
+            extra[f"{backend}_statements"] = statement_counts(
+                dbs[(backend, "full")].url, secret, last or "/api/v2/posts?limit=10"
+            )
+            for s in scenarios:  # warm-up: imports, pools, prepared statements, caches
+                headers = {"Authorization": f"Bearer {headers_for[s.token]}"} if s.token else {}
+                load.drive(servers[s.server].base() + s.path, headers, seconds=1, connections=2)
+            for round_no in range(args.rounds):
+                shift = round_no % len(scenarios)
+                for s in scenarios[shift:] + scenarios[:shift]:
+                    headers = {"Authorization": f"Bearer {headers_for[s.token]}"} if s.token else {}
+                    server = servers[s.server]
+                    before = cpu_snapshot(server_pids(server, pg_url))
+                    result = load.drive(
+                        server.base() + s.path,
+                        headers,
+                        seconds=args.seconds,
+                        connections=args.connections,
+                    )
+                    after = cpu_snapshot(server_pids(server, pg_url))
+                    used = sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items())
+                    s.rates.append(result.requests_per_second)
+                    s.cpu_us.append(used / max(result.requests, 1) * 1e6)
+                    s.errors += result.errors
+                print(f"{backend}: round {round_no + 1}/{args.rounds} done", file=sys.stderr)
+        finally:
+            for server in servers.values():
+                stop(server)
+        results[backend] = scenarios
+
+    print(report(results))
+    print()
+    print(json.dumps(extra, indent=2))
+    out = os.path.join(ROOT, "bench", "results", "latest.json")
+    with open(out, "w") as handle:
+        json.dump(
+            {
+                "results": {
+                    b: {
+                        s.name: {
+                            "rates": s.rates,
+                            "cpu_us": s.cpu_us,
+                            "errors": s.errors,
+                            "path": s.path,
+                        }
+                        for s in ss
+                    }
+                    for b, ss in results.items()
+                },
+                **extra,
+                "args": vars(args),
+            },
+            handle,
+            indent=2,
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,168 @@
+"""The fast auth path stays a full check: what changes in the database is seen at once.
+
+A token that verified once is remembered (its signature and claim shapes cannot change),
+and the user row is read with Core and attached to the session; these tests pin that
+nothing a user would notice changed: expiry, revocation, password change, deletion,
+secret rotation, and that ``g.current_user`` is a normal session object.
+"""
+
+import time
+
+import pytest
+import sqlalchemy as sa
+
+from app import auth as auth_module
+from app.extensions import db
+from app.models import Post, RevokedToken, User
+
+from .conftest import PASSWORD, bearer, count_rows
+
+ME = "/api/v2/me"
+
+
+def test_remembered_token_still_expires_on_time(client, auth, monkeypatch):
+    headers = auth.user("alice")
+    assert client.get(ME, headers=headers).status_code == 200  # now remembered
+    later = time.time() + 3601
+    monkeypatch.setattr(auth_module.time, "time", lambda: later)
+    response = client.get(ME, headers=headers)
+    assert response.status_code == 401
+    assert response.json["code"] == "token_expired"
+    assert response.json["message"] == "Token has expired"
+
+
+def test_remembered_token_is_refused_after_logout(client, app, auth):
+    headers = auth.user("alice")
+    assert client.get(ME, headers=headers).status_code == 200
+    assert client.post("/api/v2/auth/logout", headers=headers).status_code == 204
+    response = client.get(ME, headers=headers)
+    assert response.status_code == 401
+    assert response.json["code"] == "token_revoked"
+    assert count_rows(app, RevokedToken) == 1
+
+
+def test_remembered_token_is_refused_after_password_change(client, auth):
+    headers = auth.user("alice")
+    assert client.get(ME, headers=headers).status_code == 200
+    changed = client.patch(
+        ME,
+        headers=headers,
+        json={"password": "a brand new password", "current_password": PASSWORD},
+    )
+    assert changed.status_code == 200
+    response = client.get(ME, headers=headers)
+    assert response.status_code == 401
+    assert response.json["code"] == "token_invalid"
+    assert client.get(ME, headers=auth.headers("alice", "a brand new password")).status_code == 200
+
+
+def test_remembered_token_is_refused_once_its_user_is_gone(client, app, auth):
+    headers = auth.user("alice")
+    assert client.get(ME, headers=headers).status_code == 200
+    with app.app_context():
+        db.session.execute(sa.delete(User).where(User.username == "alice"))
+        db.session.commit()
+    response = client.get(ME, headers=headers)
+    assert response.status_code == 401
+    assert response.json["code"] == "token_invalid"
+
+
+def test_remembered_token_is_refused_after_the_secret_changes(client, app, auth):
+    headers = auth.user("alice")
+    assert client.get(ME, headers=headers).status_code == 200
+    app.config["SECRET_KEY"] = "another-secret-key-that-is-long-enough-9876543210"
+    response = client.get(ME, headers=headers)
+    assert response.status_code == 401
+    assert response.json["code"] == "token_invalid"
+
+
+def test_remembered_token_is_refused_when_an_audience_is_required(client, app, auth):
+    headers = auth.user("alice")
+    assert client.get(ME, headers=headers).status_code == 200
+    app.config["JWT_AUDIENCE"] = "blog-frontend"
+    response = client.get(ME, headers=headers)
+    assert response.status_code == 401
+    assert response.json["code"] == "token_invalid"
+
+
+@pytest.mark.parametrize("tamper", ["signature", "payload"])
+def test_tampered_copy_of_a_remembered_token_is_refused(client, auth, tamper):
+    headers = auth.user("alice")
+    assert client.get(ME, headers=headers).status_code == 200
+    token = headers["Authorization"].split()[1]
+    head, payload, signature = token.split(".")
+    if tamper == "signature":
+        signature = ("A" if signature[0] != "A" else "B") + signature[1:]
+    else:
+        payload = ("e" if payload[0] != "e" else "f") + payload[1:]
+    response = client.get(ME, headers=bearer(f"{head}.{payload}.{signature}"))
+    assert response.status_code == 401
+    assert response.json["code"] == "token_invalid"
+
+
+def test_current_user_changes_are_saved(client, app, auth):
+    headers = auth.user("alice")
+    renamed = client.patch(ME, headers=headers, json={"username": "alice2"})
+    assert renamed.status_code == 200
+    assert renamed.json["username"] == "alice2"
+    with app.app_context():
+        assert db.session.scalar(sa.select(User.username).where(User.id == renamed.json["id"])) == (
+            "alice2"
+        )
+
+
+def test_current_user_owns_what_they_create(client, app, auth):
+    headers = auth.user("alice")
+    created = client.post(
+        "/api/v2/posts", headers=headers, json={"title": "Hello", "content": "World"}
+    )
+    assert created.status_code == 201
+    assert created.json["author"]["username"] == "alice"
+    with app.app_context():
+        post = db.session.get(Post, created.json["id"])
+        assert post.author.username == "alice"
+        assert [p.id for p in post.author.posts] == [post.id]
+
+
+def test_protected_request_reads_the_user_in_one_statement(client, app, auth):
+    headers = auth.user("alice")
+    seen = []
+    with app.app_context():
+        sa.event.listen(db.engine, "before_cursor_execute", lambda *a: seen.append(a[2]))
+    response = client.get(ME, headers=headers)
+    assert response.status_code == 200
+    assert response.json["username"] == "alice"
+    statements = [s for s in seen if not s.strip().upper().startswith("SELECT 1")]
+    assert len(statements) == 1
+    assert "revoked_tokens" in statements[0]
+
+
+def test_verifier_remembers_only_tokens_that_passed(app, auth):
+    auth.create_user("alice")
+    token = auth.login("alice")["access_token"]
+    with app.test_request_context():
+        with pytest.raises(auth_module.AuthError):
+            auth_module.decode_token("not.a.token", auth_module.ACCESS)
+        first = auth_module.decode_token(token, auth_module.ACCESS)
+        first["sub"] = "changed by a caller"
+        again = auth_module.decode_token(token, auth_module.ACCESS)
+        info = auth_module._verifier().verified.cache_info()
+    assert again["sub"] != "changed by a caller"
+    assert (info.hits, info.currsize) == (1, 1)
+
+
+def test_refresh_replay_revokes_every_token_of_the_user(client, app, auth):
+    auth.create_user("alice")
+    tokens = auth.login("alice")
+    rotated = client.post("/api/v2/auth/refresh", json={"refresh_token": tokens["refresh_token"]})
+    assert rotated.status_code == 200
+    assert client.get(ME, headers=bearer(rotated.json["access_token"])).status_code == 200
+    replay = client.post("/api/v2/auth/refresh", json={"refresh_token": tokens["refresh_token"]})
+    assert replay.status_code == 401
+    assert replay.json["code"] == "token_revoked"
+    after = client.get(ME, headers=bearer(rotated.json["access_token"]))
+    assert after.status_code == 401
+    assert after.json["code"] == "token_invalid"
+    with app.app_context():
+        version = db.session.scalar(sa.select(User.token_version).where(User.username == "alice"))
+    assert version == 1
