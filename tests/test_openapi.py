@@ -100,7 +100,7 @@ def test_request_bodies_and_query_parameters_come_from_the_schemas(documents):
     assert sorted(create["required"]) == ["content", "title"]
     assert create["properties"]["title"]["maxLength"] == 200
     assert create["additionalProperties"] is False  # v2 answers 422 to unknown fields
-    assert set(params) == {"limit", "offset", "author_id", "q", "sort"}
+    assert set(params) == {"limit", "offset", "after", "author_id", "q", "sort"}
     assert params["limit"]["schema"]["maximum"] == 100
     assert "-created_at" in params["sort"]["schema"]["enum"]
     password = documents["v2"]["components"]["schemas"]["UserCreate"]["properties"]["password"]

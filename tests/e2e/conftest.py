@@ -150,8 +150,8 @@ def start_api(tmp: Path, name: str, **env: str) -> Api:
         "SECRET_KEY": "e2e-secret-key-that-is-long-enough-for-production-0123",
         "DATABASE_URL": f"sqlite:///{workdir / 'blog.db'}",
         "SERVE_FRONTEND": "true",
-        "ARGON2_TIME_COST": "1",
-        "ARGON2_MEMORY_COST": "1024",
+        "ARGON2_TIME_COST": "2",  # the lowest production accepts (OWASP minimum)
+        "ARGON2_MEMORY_COST": "19456",
         "ARGON2_PARALLELISM": "1",
         "LOGIN_RATE_LIMIT": "1000 per minute",
         "CORS_ORIGINS": "",

@@ -81,18 +81,30 @@ def test_both_bad_paging_values_are_reported_together(client):
     assert set(assert_error(response, 422)["errors"]) == {"limit", "offset"}
 
 
+def assert_next_is_the_page_at(client, link, offset):
+    """Post lists' ``next`` is a keyset cursor (``after``): it must land on the offset page."""
+    path, params = link
+    assert set(params) == {"after", "limit"}, params
+    by_cursor = client.get(path, query_string=params)
+    by_offset = client.get(path, query_string={"limit": params["limit"], "offset": offset})
+    assert by_cursor.status_code == by_offset.status_code == 200
+    assert by_cursor.json == by_offset.json
+    assert by_cursor.json["offset"] == offset
+
+
 def test_link_header_on_first_middle_and_last_page(client, seed, alice_id):
     seed.posts([alice_id], 25)
 
     first = parse_links(client.get(f"{V2}/posts?limit=10").headers["Link"])
     assert "prev" not in first
-    assert first["next"] == (f"{V2}/posts", {"offset": "10", "limit": "10"})
+    assert first["next"][0] == f"{V2}/posts"
+    assert_next_is_the_page_at(client, first["next"], 10)
     assert first["first"][1]["offset"] == "0"
     assert first["last"][1]["offset"] == "20"
 
     middle = parse_links(client.get(f"{V2}/posts?limit=10&offset=10").headers["Link"])
     assert middle["prev"][1] == {"offset": "0", "limit": "10"}
-    assert middle["next"][1] == {"offset": "20", "limit": "10"}
+    assert_next_is_the_page_at(client, middle["next"], 20)
 
     last = parse_links(client.get(f"{V2}/posts?limit=10&offset=20").headers["Link"])
     assert last["prev"][1] == {"offset": "10", "limit": "10"}
@@ -129,7 +141,9 @@ def test_link_urls_keep_the_other_query_parameters(client, auth, seed, alice_id)
             str(alice_id),
             "5",
         )
-    assert (links["prev"][1]["offset"], links["next"][1]["offset"]) == ("0", "10")
+    assert links["prev"][1]["offset"] == "0"
+    assert "after" in links["next"][1] and "offset" not in links["next"][1]
+    assert client.get(f"{V2}/posts", query_string=links["next"][1]).json["offset"] == 10
     assert links["last"][1]["offset"] == "10"
 
 
@@ -137,7 +151,8 @@ def test_link_urls_on_a_users_posts_keep_the_path(client, seed, alice_id):
     seed.posts([alice_id], 4)
     response = client.get(f"{V2}/users/{alice_id}/posts?limit=2")
     links = parse_links(response.headers["Link"])
-    assert links["next"] == (f"{V2}/users/{alice_id}/posts", {"offset": "2", "limit": "2"})
+    assert links["next"][0] == f"{V2}/users/{alice_id}/posts"
+    assert_next_is_the_page_at(client, links["next"], 2)
 
 
 def test_link_header_on_an_empty_list(client):
@@ -154,4 +169,7 @@ def test_odd_query_parameter_names_do_not_break_the_link_header(client, seed, al
         response = client.get(path, query_string={name: "x", "limit": 1})
         assert response.status_code == 200, response.json
         links = parse_links(response.headers["Link"])
-        assert links["next"] == (path, {name: "x", "limit": "1", "offset": "1"})
+        next_path, params = links["next"]
+        assert next_path == path
+        assert params[name] == "x" and params["limit"] == "1" and "after" in params
+        assert client.get(path, query_string=params).status_code == 200

@@ -4,9 +4,10 @@ import { h } from "../dom.js";
 
 /**
  * Prev/next links built from the API's `Link` rel="prev"/"next": the paging parameters
- * of those URLs are carried into this view's hash, so a page is bookmarkable.
+ * of those URLs are carried into this view's hash, so a page is bookmarkable. Post lists'
+ * `next` carries an opaque `after` cursor instead of `offset`; it is passed back as is.
  */
-export function pager(basePath, links, keep = ["offset", "limit", "q"], extra = {}) {
+export function pager(basePath, links, keep = ["offset", "after", "limit", "q"], extra = {}) {
   const href = (url) => {
     const params = new URLSearchParams(extra);
     for (const key of keep) {
@@ -29,7 +30,12 @@ export function pager(basePath, links, keep = ["offset", "limit", "q"], extra = 
 }
 
 export function pageQuery(query, extra = {}) {
-  return { offset: query.get("offset"), limit: query.get("limit"), ...extra };
+  return {
+    offset: query.get("offset"),
+    after: query.get("after"),
+    limit: query.get("limit"),
+    ...extra,
+  };
 }
 
 export function rangeText(data, noun) {
