@@ -150,7 +150,7 @@ def start_api(tmp: Path, name: str, **env: str) -> Api:
         "SECRET_KEY": "e2e-secret-key-that-is-long-enough-for-production-0123",
         "DATABASE_URL": f"sqlite:///{workdir / 'blog.db'}",
         "SERVE_FRONTEND": "true",
-        "ARGON2_TIME_COST": "2",  # the lowest production accepts (OWASP minimum)
+        "ARGON2_TIME_COST": "2",  # the OWASP minimum, below which production warns
         "ARGON2_MEMORY_COST": "19456",
         "ARGON2_PARALLELISM": "1",
         "LOGIN_RATE_LIMIT": "1000 per minute",
