@@ -39,13 +39,10 @@ def search(args, *, include_drafts=False):
     return stmt
 
 
-@bp.get("/posts")
-@auth_optional
-def list_posts():
-    """List published posts, a page at a time, with their authors."""
-    args = query_args(post_list_args_schema)
+def page_of_posts(stmt, args):
+    """Answer one page of ``stmt`` in ``args["sort"]`` order, authors embedded (2 statements)."""
     return paginate(
-        search(args),
+        stmt,
         posts_schema,
         limit=args["limit"],
         offset=args["offset"],
@@ -53,6 +50,14 @@ def list_posts():
         sort=(Post, args["sort"]),
         after=args.get("after"),
     )
+
+
+@bp.get("/posts")
+@auth_optional
+def list_posts():
+    """List published posts, a page at a time, with their authors."""
+    args = query_args(post_list_args_schema)
+    return page_of_posts(search(args), args)
 
 
 @bp.get("/posts/<id:post_id>")

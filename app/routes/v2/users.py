@@ -2,7 +2,6 @@
 
 import sqlalchemy as sa
 from flask import Blueprint, g, jsonify
-from sqlalchemy.orm import joinedload
 
 from ...accounts import (
     delete_user,
@@ -22,14 +21,13 @@ from ...schemas import (
     page_args_schema,
     password_confirm_schema,
     post_list_args_schema,
-    posts_schema,
     private_user_schema,
     private_users_schema,
     user_create_schema,
     user_schema,
     users_schema,
 )
-from .posts import search
+from .posts import page_of_posts, search
 
 bp = Blueprint("users", __name__)
 
@@ -72,16 +70,7 @@ def list_user_posts(user_id):
     user = get_or_404(User, user_id, "User not found")
     args = query_args(post_list_args_schema)
     own = g.current_user is not None and g.current_user.id == user.id and not args.get("q")
-    stmt = search(args, include_drafts=own).where(Post.user_id == user.id)
-    return paginate(
-        stmt,
-        posts_schema,
-        limit=args["limit"],
-        offset=args["offset"],
-        options=(joinedload(Post.author),),
-        sort=(Post, args["sort"]),
-        after=args.get("after"),
-    )
+    return page_of_posts(search(args, include_drafts=own).where(Post.user_id == user.id), args)
 
 
 @bp.delete("/users/<id:user_id>")
