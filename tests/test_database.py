@@ -80,11 +80,24 @@ def test_engine_options_come_from_config(app_factory):
     with app.app_context():
         engine = db.engine
         if engine.dialect.name == "postgresql":
-            assert engine.pool._pre_ping is True  # dead connections replaced, not raised
+            # Idle connections are pinged before use (tests/test_pool_ping.py); busy ones not.
+            assert engine.pool._pre_ping is False
+            assert len(engine.pool.dispatch.checkout) > 0  # the idle ping listener
             assert engine.pool.size() == 3
             assert engine.pool._max_overflow == 4
         else:
             with engine.connect() as conn:
                 assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
                 assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
+        assert db.session.execute(sa.text("SELECT 1")).scalar() == 1
+
+
+def test_zero_idle_seconds_means_pool_pre_ping_on_every_checkout(app_factory):
+    app = app_factory(DB_POOL_PING_IDLE_SECONDS=0)
+
+    with app.app_context():
+        # SQLite opens a file: nothing to ping, and no listener is installed either way.
+        postgres = db.engine.dialect.name == "postgresql"
+        assert db.engine.pool._pre_ping is postgres
+        assert len(db.engine.pool.dispatch.checkout) == 0
         assert db.session.execute(sa.text("SELECT 1")).scalar() == 1
