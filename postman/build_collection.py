@@ -1147,8 +1147,8 @@ def collection() -> dict[str, Any]:
             "description": (
                 "Every endpoint of /api/v1 and /api/v2, with negative paths. Run it in order "
                 "(Runner or `newman run`) against a fresh or existing server; set `baseUrl` in "
-                "the environment. With the default login rate limit (10 a minute per client) the run "
-                "pauses about a minute before its 11th login instead of failing with 429."
+                "the environment. With the default login rate limit (10 a minute per client) "
+                "the run pauses about a minute before its 11th login instead of failing with 429."
             ),
             "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json",
         },
