@@ -32,7 +32,10 @@ keepalive = 5
 # 100 KB bearer token must get the JSON 401 "Invalid token", not gunicorn's HTML error.
 # The app caps tokens at a few KB itself (app.auth.MAX_TOKEN_LENGTH) and bodies at
 # MAX_CONTENT_LENGTH; the reverse proxy in front should allow at least as much.
-limit_request_line = 8190
+# 8190 (gunicorn's maximum finite value) answered a longer URL with an HTML 414; 0 lets
+# request lines up to gunicorn's 1 MiB read buffer reach the app, whose JSON answers (404,
+# or 422 for an over-long query parameter) the contract requires.
+limit_request_line = 0
 limit_request_fields = 64
 limit_request_field_size = 131072
 
