@@ -193,8 +193,7 @@ class MeUpdateSchema(ma.Schema):
 
 
 class PasswordConfirmSchema(ma.Schema):
-    # Optional: the contract's DELETE /me needs only the bearer token; when given, it is checked.
-    current_password = Text(load_only=True, max_length=1024)
+    current_password = Text(required=True, load_only=True, max_length=1024)
 
 
 class TokenPairSchema(ma.Schema):
