@@ -399,14 +399,22 @@ def test_refresh_rotation_over_http_and_reuse_kills_every_token(base):
     error_body(me, 401, "token_invalid", "Invalid token")
 
 
-def test_delete_me_with_only_the_bearer_token_is_204(server, base):
+def test_delete_me_needs_the_current_password_then_is_204(server, base):
     register(base, "leaver")
     tokens = requests.post(
         base + "/api/v2/auth/login", json={"username": "leaver", "password": PASSWORD}, timeout=10
     ).json()
     users = count(server, "users")
-    response = requests.delete(
+    refused = requests.delete(
         base + "/api/v2/me", headers=bearer(tokens["access_token"]), timeout=10
+    )
+    assert list(error_body(refused, 422, "validation_error")["errors"]) == ["current_password"]
+    assert count(server, "users") == users
+    response = requests.delete(
+        base + "/api/v2/me",
+        headers=bearer(tokens["access_token"]),
+        json={"current_password": PASSWORD},
+        timeout=10,
     )
     assert response.status_code == 204
     assert response.content == b""
