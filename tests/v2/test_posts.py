@@ -135,18 +135,26 @@ def test_draft_is_visible_to_its_author_and_admins(client, auth, seed, alice, al
         assert (response.json["title"], response.json["published"]) == ("draft", False)
 
 
-def test_drafts_never_appear_in_the_post_list(client, auth, seed, alice, alice_id):
+def test_drafts_appear_in_the_post_list_only_for_their_author(client, auth, seed, alice, alice_id):
     seed.post(alice_id, "public", minute=1)
     seed.post(alice_id, "draft", published=False, minute=2)
     bob = auth.user("bob")
     admin = auth.user("root", admin=True)
-    # The feed is published posts for everyone; an author finds their drafts
-    # under /users/<own id>/posts.
-    for headers in ({}, bob, alice, admin):
+    # Anonymous visitors, other users and admins: published posts only.
+    for headers in ({}, bob, admin):
         for query in ("", f"?author_id={alice_id}", "?q=draft", "?q=content"):
             response = client.get(f"{V2}/posts{query}", headers=headers)
             assert "draft" not in titles(response)
             assert response.json["total"] == (0 if query == "?q=draft" else 1)
+    # The author sees their own draft in the feed ("optional Bearer (drafts)")...
+    for query in ("", f"?author_id={alice_id}"):
+        response = client.get(f"{V2}/posts{query}", headers=alice)
+        assert titles(response) == ["draft", "public"]
+        assert response.json["total"] == 2
+    # ...but search results never hold a draft, not even for its author.
+    for query in ("?q=draft", "?q=content"):
+        response = client.get(f"{V2}/posts{query}", headers=alice)
+        assert "draft" not in titles(response)
 
 
 def test_someone_elses_draft_is_404_not_403_for_changes(client, app, auth, seed, alice_id):

@@ -22,11 +22,17 @@ from ...schemas import (
 bp = Blueprint("posts", __name__)
 
 
-def search(args, *, include_drafts=False):
-    """Build the SELECT for a post list from ``author_id`` and ``q`` (drafts left out)."""
+def search(args, viewer=None):
+    """Build the SELECT for a post list from ``author_id`` and ``q``.
+
+    Published posts, plus the viewer's own drafts; search results (``q``) never hold a
+    draft, and nobody else's draft is ever listed (admins open them by id).
+    """
     stmt = sa.select(Post)
-    if not include_drafts:
+    if viewer is None or args.get("q"):
         stmt = stmt.where(Post.published.is_(True))
+    else:
+        stmt = stmt.where(sa.or_(Post.published.is_(True), Post.user_id == viewer.id))
     if "author_id" in args:
         stmt = stmt.where(Post.user_id == args["author_id"])
     if args.get("q"):
@@ -55,9 +61,9 @@ def page_of_posts(stmt, args):
 @bp.get("/posts")
 @auth_optional
 def list_posts():
-    """List published posts, a page at a time, with their authors."""
+    """List published posts (and the caller's own drafts), a page at a time, with authors."""
     args = query_args(post_list_args_schema)
-    return page_of_posts(search(args), args)
+    return page_of_posts(search(args, g.current_user), args)
 
 
 @bp.get("/posts/<id:post_id>")

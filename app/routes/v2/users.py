@@ -69,8 +69,7 @@ def list_user_posts(user_id):
     """List one user's posts; their drafts too when they ask themselves."""
     user = get_or_404(User, user_id, "User not found")
     args = query_args(post_list_args_schema)
-    own = g.current_user is not None and g.current_user.id == user.id and not args.get("q")
-    return page_of_posts(search(args, include_drafts=own).where(Post.user_id == user.id), args)
+    return page_of_posts(search(args, g.current_user).where(Post.user_id == user.id), args)
 
 
 @bp.delete("/users/<id:user_id>")
