@@ -8,6 +8,7 @@ loaded: v1 drops them as unknown, v2 refuses them with 422 (see ``app.body.load`
 from __future__ import annotations
 
 import unicodedata
+from datetime import datetime
 from typing import Any
 
 from flask import current_app
@@ -95,6 +96,22 @@ class Email(fields.Email):
             if len(value) > EMAIL_MAX:
                 raise ValidationError(f"Must be at most {EMAIL_MAX} characters long.")
         return super()._deserialize(value, attr, data, **kwargs).lower()
+
+
+class DueDate(fields.Date):
+    """A calendar date, ``YYYY-MM-DD``; a full ISO 8601 datetime is accepted for its date.
+
+    Clients that send every time value as a timestamp (``2026-12-01T09:00:00Z``) get the
+    day they wrote, not a 422; the answer always carries the plain date.
+    """
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if isinstance(value, str) and "T" in value:
+            try:
+                return datetime.fromisoformat(value.replace("Z", "+00:00")).date()
+            except ValueError:
+                raise self.make_error("invalid", input=value, obj_type=self.OBJ_TYPE) from None
+        return super()._deserialize(value, attr, data, **kwargs)
 
 
 class StrictBool(fields.Boolean):
@@ -263,14 +280,14 @@ class TodoCreateSchema(ma.Schema):
     title = Title(required=True)
     description = Text(load_default=None, allow_none=True, max_length=DESCRIPTION_MAX)
     completed = StrictBool(load_default=False)
-    due_date = fields.Date(load_default=None, allow_none=True)
+    due_date = DueDate(load_default=None, allow_none=True)
 
 
 class TodoUpdateSchema(ma.Schema):
     title = Title()
     description = Text(allow_none=True, max_length=DESCRIPTION_MAX)
     completed = StrictBool()
-    due_date = fields.Date(allow_none=True)
+    due_date = DueDate(allow_none=True)
 
 
 # --- query strings ------------------------------------------------------------------------

@@ -72,13 +72,24 @@ def test_create_todo_with_every_field(client, app, alice):
 
 
 @pytest.mark.parametrize(
+    "sent", ["2026-04-30T10:00:00Z", "2026-04-30T23:30:00+02:00", "2026-04-30T00:00:00"]
+)
+def test_a_datetime_due_date_is_kept_as_the_date_written(client, app, alice, sent):
+    response = client.post(f"{V2}/todos", json={"title": "t", "due_date": sent}, headers=alice)
+    assert response.status_code == 201, response.json
+    assert response.json["due_date"] == "2026-04-30"
+    assert row(app, Todo, response.json["id"])["due_date"] == date(2026, 4, 30)
+
+
+@pytest.mark.parametrize(
     "due_date",
     [
         "2026-13-01",
         "2026-02-30",
         "tomorrow",
         "30/04/2026",
-        "2026-04-30T10:00:00Z",
+        "2026-04-30T25:00:00Z",
+        "2026-04-30Tnoon",
         "",
         20260430,
         True,
