@@ -92,8 +92,10 @@ class Keyset:
         try:
             raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
             sort, offset, value, item_id = json.loads(raw)
-            if sort != self.sort or not isinstance(value, str):
+            if sort != self.sort or not isinstance(value, str) or "\x00" in value:
                 raise ValueError(cursor)
+            # "\ud800" is valid JSON but no database driver can send it (UnicodeEncodeError).
+            value.encode("utf-8")
             if self.python_type is datetime:
                 value = datetime.fromisoformat(value)
             for number in (offset, item_id):
