@@ -4,6 +4,7 @@ password change. What a client sees, and what is in the revocation table afterwa
 import pytest
 import sqlalchemy as sa
 
+from app import auth as auth_module
 from app.extensions import db
 from app.models import RevokedToken, User
 
@@ -219,3 +220,20 @@ def test_deleting_a_user_leaves_their_tokens_useless(app, client, auth, alice):
         db.session.commit()
     assert refresh(client, pair["refresh_token"]).json["message"] == "Invalid token"
     assert_refused(app, client, "v2", bearer(pair["access_token"]))
+
+
+def test_logout_all_counts_a_bump_made_while_it_ran(app, client, auth, alice, monkeypatch):
+    """Two devices log out everywhere at once: both bumps count, none is lost."""
+    pair = auth.login("alice")
+    read_user = auth_module.load_token_user
+
+    def read_then_race(claims):
+        found = read_user(claims)  # this request now holds token_version 0 in memory
+        with db.engine.begin() as conn:  # ... while another device's logout-all commits
+            conn.execute(sa.update(User).values(token_version=User.token_version + 1))
+        return found
+
+    monkeypatch.setattr(auth_module, "load_token_user", read_then_race)
+    response = client.post(f"{V2}/auth/logout-all", headers=bearer(pair["access_token"]))
+    assert response.status_code == 204
+    assert user_row(app, alice).token_version == 2
