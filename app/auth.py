@@ -395,7 +395,9 @@ def rotate_refresh_token(token: str) -> dict[str, Any]:
     user, revoked = load_token_user(claims)
     if revoked or not revoke(claims):
         # Replay of a used refresh token: assume theft, kill every token of the user.
-        user = db.session.get(User, user.id)
+        # By claims, not ``user.id``: after revoke()'s rollback ``user`` is expired, and
+        # reading it again fails if the account was deleted meanwhile.
+        user = db.session.get(User, int(claims["sub"]))
         if user is not None:
             user.revoke_all_tokens()
             db.session.commit()

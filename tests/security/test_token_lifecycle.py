@@ -237,3 +237,24 @@ def test_logout_all_counts_a_bump_made_while_it_ran(app, client, auth, alice, mo
     response = client.post(f"{V2}/auth/logout-all", headers=bearer(pair["access_token"]))
     assert response.status_code == 204
     assert user_row(app, alice).token_version == 2
+
+
+def test_refresh_spent_twice_at_once_while_the_account_is_deleted_is_401(
+    app, client, auth, alice, monkeypatch
+):
+    """Two refreshes with one token race (both read it unspent); the account goes meanwhile."""
+    pair = auth.login("alice")
+    assert refresh(client, pair["refresh_token"]).status_code == 200
+    read_user = auth_module.load_token_user
+
+    def read_before_the_other_spent_it(claims):
+        user, _revoked = read_user(claims)
+        with db.engine.begin() as conn:
+            conn.execute(sa.delete(User).where(User.id == alice))
+        return user, False
+
+    monkeypatch.setattr(auth_module, "load_token_user", read_before_the_other_spent_it)
+    replay = refresh(client, pair["refresh_token"])
+    assert replay.status_code == 401
+    assert replay.json["code"] == "token_revoked"
+    assert user_row(app, alice) is None
