@@ -311,10 +311,6 @@ def auth_optional(view: F) -> F:
     return wrapped  # type: ignore[return-value]
 
 
-def current_user() -> User | None:
-    return g.get("current_user")
-
-
 # --- login, logout, refresh ---------------------------------------------------------------
 
 
