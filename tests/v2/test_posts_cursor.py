@@ -138,6 +138,8 @@ def cursor(*parts):
         cursor("-created_at", 5, "2026-01-01T00:00:00+00:00", 2**31),
         cursor("title", 5, "Title\x00 1", 3),
         cursor("title", 5, "\ud800", 3),
+        cursor("-created_at", 5, "0001-01-01T00:00:00+14:00", 3),
+        cursor("-created_at", 5, "9999-12-31T23:59:59-14:00", 3),
         cursor("-created_at", True, "2026-01-01T00:00:00+00:00", 3),
         base64.urlsafe_b64encode(b"\xff\xfe").decode(),
         "x" * 1001,
