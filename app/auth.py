@@ -343,14 +343,19 @@ def register_login_rate_limit(app: Flask) -> None:
 
 
 def find_login_user(identifier: str, by_email: bool) -> User | None:
-    if by_email or "@" in identifier:
-        email = identifier.strip().lower()  # stored trimmed and lower-case at registration
-        user = db.session.scalar(sa.select(User).where(User.email == email))
-        if user is not None or by_email:
+    """The account ``identifier`` names: by e-mail when the ``email`` field was sent;
+    otherwise by username, then by e-mail when it looks like an address.
+
+    Username first: a username may contain "@", and another account registering that
+    string as its e-mail must not take over the login of the first.
+    """
+    if not by_email:
+        key = username_key(identifier.strip())
+        user = db.session.scalar(sa.select(User).where(User.username_key == key))
+        if user is not None or "@" not in identifier:
             return user
-    return db.session.scalar(
-        sa.select(User).where(User.username_key == username_key(identifier.strip()))
-    )
+    email = identifier.strip().lower()  # stored trimmed and lower-case at registration
+    return db.session.scalar(sa.select(User).where(User.email == email))
 
 
 def login(identifier: str, password: str, *, by_email: bool = False) -> User:
