@@ -410,7 +410,8 @@ def logout(refresh_token: str | None = None) -> None:
     """Revoke the current access token and, when given, the caller's refresh token.
 
     The refresh token is checked before anything is written, so a bad one changes nothing;
-    an expired one is already dead and is skipped.
+    an expired one is already dead and is skipped. It is revoked before the access token:
+    should the second write fail, the client's retry still authenticates and finishes.
     """
     refresh_claims = None
     if refresh_token:
@@ -421,9 +422,9 @@ def logout(refresh_token: str | None = None) -> None:
                 raise
         if refresh_claims is not None and refresh_claims["sub"] != g.token_claims["sub"]:
             raise AuthError(INVALID)
-    revoke(g.token_claims)
     if refresh_claims is not None:
         revoke(refresh_claims)
+    revoke(g.token_claims)
 
 
 def logout_all(user: User) -> None:

@@ -3,6 +3,7 @@ password change. What a client sees, and what is in the revocation table afterwa
 
 import pytest
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 
 from app import auth as auth_module
 from app.extensions import db
@@ -135,6 +136,29 @@ def test_v2_logout_revokes_the_access_and_the_given_refresh_token(app, client, a
     assert again.status_code == 401
     assert again.json["message"] == "Token has been revoked"
     assert_refused(app, client, "v1", bearer(other["access_token"]))
+
+
+def test_v2_logout_that_failed_halfway_can_be_retried(app, client, auth, alice, monkeypatch):
+    """The database fails on the second of logout's two writes: the retry finishes the job."""
+    pair = auth.login("alice")
+    real_revoke, calls = auth_module.revoke, []
+
+    def second_write_fails(claims):
+        calls.append(claims["type"])
+        if len(calls) == 2:
+            raise RuntimeError("database went away")
+        return real_revoke(claims)
+
+    monkeypatch.setattr(auth_module, "revoke", second_write_fails)
+    body = {"refresh_token": pair["refresh_token"]}
+    headers = bearer(pair["access_token"])
+    unchecked = FlaskClient(app, app.response_class)  # ``client`` fails a test on any 500
+    assert unchecked.post(f"{V2}/auth/logout", headers=headers, json=body).status_code == 500
+
+    retry = client.post(f"{V2}/auth/logout", headers=headers, json=body)
+    assert retry.status_code == 204
+    assert client.get(f"{V2}/me", headers=headers).json["code"] == "token_revoked"
+    assert refresh(client, pair["refresh_token"]).status_code == 401
 
 
 def test_v2_logout_without_a_body_revokes_only_the_access_token(app, client, auth, alice):
