@@ -16,6 +16,7 @@ status=0
 "$NEWMAN" run postman/blog-api.postman_collection.json \
   --environment postman/local.postman_environment.json \
   --env-var "baseUrl=$BASE_URL" \
+  --timeout-request 30000 \
   --color off --disable-unicode \
   --reporters cli || status=$?
 if [[ $status -ne 0 ]]; then

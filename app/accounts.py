@@ -7,7 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from .errors import APIError, conflict, validation_error
+from .errors import conflict, validation_error
 from .extensions import db
 from .models import User, username_key
 
@@ -78,8 +78,3 @@ def delete_user(user: User) -> None:
     """Delete ``user`` with their posts and todos (ON DELETE CASCADE)."""
     db.session.delete(user)
     db.session.commit()
-
-
-def ensure_admin(user: User) -> None:
-    if not user.is_admin:
-        raise APIError(403, "Admin privileges required", "forbidden")

@@ -311,10 +311,6 @@ def auth_optional(view: F) -> F:
     return wrapped  # type: ignore[return-value]
 
 
-def current_user() -> User | None:
-    return g.get("current_user")
-
-
 # --- login, logout, refresh ---------------------------------------------------------------
 
 
@@ -347,14 +343,19 @@ def register_login_rate_limit(app: Flask) -> None:
 
 
 def find_login_user(identifier: str, by_email: bool) -> User | None:
-    if by_email or "@" in identifier:
-        email = identifier.strip().lower()  # stored trimmed and lower-case at registration
-        user = db.session.scalar(sa.select(User).where(User.email == email))
-        if user is not None or by_email:
+    """The account ``identifier`` names: by e-mail when the ``email`` field was sent;
+    otherwise by username, then by e-mail when it looks like an address.
+
+    Username first: a username may contain "@", and another account registering that
+    string as its e-mail must not take over the login of the first.
+    """
+    if not by_email:
+        key = username_key(identifier.strip())
+        user = db.session.scalar(sa.select(User).where(User.username_key == key))
+        if user is not None or "@" not in identifier:
             return user
-    return db.session.scalar(
-        sa.select(User).where(User.username_key == username_key(identifier.strip()))
-    )
+    email = identifier.strip().lower()  # stored trimmed and lower-case at registration
+    return db.session.scalar(sa.select(User).where(User.email == email))
 
 
 def login(identifier: str, password: str, *, by_email: bool = False) -> User:
@@ -395,7 +396,9 @@ def rotate_refresh_token(token: str) -> dict[str, Any]:
     user, revoked = load_token_user(claims)
     if revoked or not revoke(claims):
         # Replay of a used refresh token: assume theft, kill every token of the user.
-        user = db.session.get(User, user.id)
+        # By claims, not ``user.id``: after revoke()'s rollback ``user`` is expired, and
+        # reading it again fails if the account was deleted meanwhile.
+        user = db.session.get(User, int(claims["sub"]))
         if user is not None:
             user.revoke_all_tokens()
             db.session.commit()
@@ -407,7 +410,8 @@ def logout(refresh_token: str | None = None) -> None:
     """Revoke the current access token and, when given, the caller's refresh token.
 
     The refresh token is checked before anything is written, so a bad one changes nothing;
-    an expired one is already dead and is skipped.
+    an expired one is already dead and is skipped. It is revoked before the access token:
+    should the second write fail, the client's retry still authenticates and finishes.
     """
     refresh_claims = None
     if refresh_token:
@@ -418,9 +422,9 @@ def logout(refresh_token: str | None = None) -> None:
                 raise
         if refresh_claims is not None and refresh_claims["sub"] != g.token_claims["sub"]:
             raise AuthError(INVALID)
-    revoke(g.token_claims)
     if refresh_claims is not None:
         revoke(refresh_claims)
+    revoke(g.token_claims)
 
 
 def logout_all(user: User) -> None:

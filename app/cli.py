@@ -16,7 +16,6 @@ from .schemas import user_create_schema
 
 
 @click.command("create-admin")
-@with_appcontext
 @click.argument("username")
 @click.option("--email", default=None, help="E-mail address for a new admin.")
 @click.option(

@@ -106,8 +106,6 @@ class Config:
     # Where the frontend's files are; None means frontend/ next to the app package.
     FRONTEND_DIR = env_str("FRONTEND_DIR")
 
-    JSON_SORT_KEYS = False
-
 
 class DevelopmentConfig(Config):
     ENV_NAME = "development"

@@ -88,8 +88,16 @@ class User(db.Model):
         return True
 
     def revoke_all_tokens(self) -> None:
-        """Make every token issued so far invalid (logout-all, password change, theft)."""
-        self.token_version = (self.token_version or 0) + 1
+        """Make every token issued so far invalid (logout-all, password change, theft).
+
+        The increment happens in SQL (``token_version = token_version + 1``), not on the
+        value read when the request authenticated: two bumps racing (a password change on
+        one device, a refresh-token replay on another) must both count.
+        """
+        if self.id is None:
+            self.token_version = (self.token_version or 0) + 1
+        else:
+            self.token_version = User.token_version + 1
 
 
 class Post(db.Model):

@@ -48,7 +48,7 @@ class Op:
     page: bool = False  # v2 list envelope + Link header
     envelope: str | None = None  # v1 list key: {"posts": [...]}
     location: bool = False  # 201 with a Location header
-    credentials_401: bool = False  # 401 "Invalid credentials" (login), no challenge header
+    credentials_401: bool = False  # 401 "Invalid credentials" (login): a bare Bearer challenge
     description: str | None = None
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -92,14 +92,20 @@ class Keyset:
         try:
             raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
             sort, offset, value, item_id = json.loads(raw)
-            if sort != self.sort or not isinstance(value, str):
+            if sort != self.sort or not isinstance(value, str) or "\x00" in value:
                 raise ValueError(cursor)
+            # "\ud800" is valid JSON but no database driver can send it (UnicodeEncodeError).
+            value.encode("utf-8")
             if self.python_type is datetime:
+                # In UTC here: a time at the edge of year 1 or 9999 with an offset cannot be
+                # converted (OverflowError), and the column's bind would do it mid-query.
                 value = datetime.fromisoformat(value)
+                if value.tzinfo is not None:
+                    value = value.astimezone(UTC)
             for number in (offset, item_id):
                 if type(number) is not int or not 0 <= number <= ID_MAX:
                     raise ValueError(cursor)
-        except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+        except (ValueError, TypeError, OverflowError, binascii.Error, UnicodeDecodeError):
             raise validation_error(
                 {"after": ["Invalid cursor."]}, "Invalid query parameters"
             ) from None

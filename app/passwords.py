@@ -6,8 +6,9 @@ from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from flask import current_app
 
-# Verified against when the user does not exist, so that an unknown username costs
-# the same time as a wrong password. Built lazily per hasher (same parameters).
+# Per app: the hasher built from its config, and a dummy hash with the same parameters,
+# verified against when the user does not exist so that an unknown username costs the
+# same time as a wrong password.
 _EXTENSION_KEY = "blogapi.password_hasher"
 
 

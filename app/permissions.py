@@ -19,6 +19,12 @@ def get_or_404(model: type[M], ident: int, message: str) -> M:
     return obj
 
 
+def ensure_admin(user: User) -> None:
+    """Refuse (403) anyone but an admin."""
+    if not user.is_admin:
+        raise APIError(403, "Admin privileges required", "forbidden")
+
+
 def can_moderate(user: User | None, owner_id: int) -> bool:
     """True when ``user`` owns the row or is an admin."""
     return user is not None and (user.id == owner_id or user.is_admin)

@@ -354,11 +354,6 @@ class MessageSchema(ma.Schema):
     message = fields.String(required=True)
 
 
-class HealthSchema(ma.Schema):
-    status = fields.String(required=True)
-    database = fields.String(required=True)
-
-
 user_schema = UserSchema()
 users_schema = UserSchema(many=True)
 private_user_schema = PrivateUserSchema()

@@ -1,1 +1,2 @@
-"""HTTP routes: ``v1`` and ``v2`` blueprints, plus the health check."""
+"""HTTP routes: the ``v1`` and ``v2`` blueprints, the health check, the OpenAPI documents and
+docs page (``docs``), and the optional reference frontend (``frontend``)."""

@@ -288,3 +288,15 @@ def test_login_rehashes_when_the_argon2_parameters_changed(app_factory, version)
         login(checked_client(cheap), version, username="alice", password=PASSWORD).status_code
         == 200
     )
+
+
+@pytest.mark.parametrize("path", ["/api/v1/login", "/api/v2/auth/login"])
+def test_someone_elses_email_does_not_shadow_a_username_with_an_at_sign(client, auth, path):
+    auth.create_user("alice@example.com")
+    auth.create_user("mallory", email="alice@example.com")
+
+    response = client.post(path, json={"username": "alice@example.com", "password": PASSWORD})
+
+    assert response.status_code == 200
+    me = client.get("/api/v2/me", headers=bearer(response.json["access_token"]))
+    assert me.json["username"] == "alice@example.com"

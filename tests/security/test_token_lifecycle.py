@@ -3,7 +3,9 @@ password change. What a client sees, and what is in the revocation table afterwa
 
 import pytest
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 
+from app import auth as auth_module
 from app.extensions import db
 from app.models import RevokedToken, User
 
@@ -136,6 +138,29 @@ def test_v2_logout_revokes_the_access_and_the_given_refresh_token(app, client, a
     assert_refused(app, client, "v1", bearer(other["access_token"]))
 
 
+def test_v2_logout_that_failed_halfway_can_be_retried(app, client, auth, alice, monkeypatch):
+    """The database fails on the second of logout's two writes: the retry finishes the job."""
+    pair = auth.login("alice")
+    real_revoke, calls = auth_module.revoke, []
+
+    def second_write_fails(claims):
+        calls.append(claims["type"])
+        if len(calls) == 2:
+            raise RuntimeError("database went away")
+        return real_revoke(claims)
+
+    monkeypatch.setattr(auth_module, "revoke", second_write_fails)
+    body = {"refresh_token": pair["refresh_token"]}
+    headers = bearer(pair["access_token"])
+    unchecked = FlaskClient(app, app.response_class)  # ``client`` fails a test on any 500
+    assert unchecked.post(f"{V2}/auth/logout", headers=headers, json=body).status_code == 500
+
+    retry = client.post(f"{V2}/auth/logout", headers=headers, json=body)
+    assert retry.status_code == 204
+    assert client.get(f"{V2}/me", headers=headers).json["code"] == "token_revoked"
+    assert refresh(client, pair["refresh_token"]).status_code == 401
+
+
 def test_v2_logout_without_a_body_revokes_only_the_access_token(app, client, auth, alice):
     pair = auth.login("alice")
     response = client.post(f"{V2}/auth/logout", headers=bearer(pair["access_token"]))
@@ -219,3 +244,41 @@ def test_deleting_a_user_leaves_their_tokens_useless(app, client, auth, alice):
         db.session.commit()
     assert refresh(client, pair["refresh_token"]).json["message"] == "Invalid token"
     assert_refused(app, client, "v2", bearer(pair["access_token"]))
+
+
+def test_logout_all_counts_a_bump_made_while_it_ran(app, client, auth, alice, monkeypatch):
+    """Two devices log out everywhere at once: both bumps count, none is lost."""
+    pair = auth.login("alice")
+    read_user = auth_module.load_token_user
+
+    def read_then_race(claims):
+        found = read_user(claims)  # this request now holds token_version 0 in memory
+        with db.engine.begin() as conn:  # ... while another device's logout-all commits
+            conn.execute(sa.update(User).values(token_version=User.token_version + 1))
+        return found
+
+    monkeypatch.setattr(auth_module, "load_token_user", read_then_race)
+    response = client.post(f"{V2}/auth/logout-all", headers=bearer(pair["access_token"]))
+    assert response.status_code == 204
+    assert user_row(app, alice).token_version == 2
+
+
+def test_refresh_spent_twice_at_once_while_the_account_is_deleted_is_401(
+    app, client, auth, alice, monkeypatch
+):
+    """Two refreshes with one token race (both read it unspent); the account goes meanwhile."""
+    pair = auth.login("alice")
+    assert refresh(client, pair["refresh_token"]).status_code == 200
+    read_user = auth_module.load_token_user
+
+    def read_before_the_other_spent_it(claims):
+        user, _revoked = read_user(claims)
+        with db.engine.begin() as conn:
+            conn.execute(sa.delete(User).where(User.id == alice))
+        return user, False
+
+    monkeypatch.setattr(auth_module, "load_token_user", read_before_the_other_spent_it)
+    replay = refresh(client, pair["refresh_token"])
+    assert replay.status_code == 401
+    assert replay.json["code"] == "token_revoked"
+    assert user_row(app, alice) is None

@@ -365,6 +365,19 @@ def test_non_numeric_id_is_a_json_404(client, ident):
     assert response.json["code"] == "not_found"
 
 
+def test_non_ascii_digits_do_not_name_a_post(client, auth):
+    auth.create_user("alice")
+    headers = auth.headers("alice")
+    post = client.post(f"{V1}/posts", headers=headers, json={"title": "t", "content": "c"})
+    assert client.get(f"{V1}/posts/{post.json['id']}").status_code == 200
+    arabic_indic = str(post.json["id"]).translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+
+    response = client.get(f"{V1}/posts/{arabic_indic}")
+
+    assert response.status_code == 404
+    assert response.json["code"] == "not_found"
+
+
 # --- body size ----------------------------------------------------------------------------
 
 

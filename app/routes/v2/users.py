@@ -3,18 +3,12 @@
 import sqlalchemy as sa
 from flask import Blueprint, g, jsonify
 
-from ...accounts import (
-    delete_user,
-    ensure_admin,
-    register_user,
-    require_current_password,
-    update_user,
-)
+from ...accounts import delete_user, register_user, require_current_password, update_user
 from ...auth import auth_optional, login_required
 from ...body import load, optional_json_object
 from ...models import Post, User
 from ...pagination import paginate, query_args
-from ...permissions import get_or_404
+from ...permissions import ensure_admin, get_or_404
 from ...responses import created, no_content
 from ...schemas import (
     me_update_schema,
