@@ -234,10 +234,11 @@ def register_security_headers(app: Flask) -> None:
     @app.after_request
     def security_headers(response: Response) -> Response:
         response.headers["X-Content-Type-Options"] = "nosniff"
+        # Nothing here is meant to be framed: not the API, not /docs, not the frontend.
+        response.headers.setdefault("X-Frame-Options", "DENY")
         if request.path.startswith("/api/"):
             # API answers are per-user and may carry tokens: never let a cache keep them.
             response.headers.setdefault("Cache-Control", "no-store")
-            response.headers.setdefault("X-Frame-Options", "DENY")
         return response
 
 

@@ -92,7 +92,7 @@ def test_unexpected_database_error_is_json_500_and_session_recovers(app):
     assert client.get(f"{V1}/users").status_code == 200
 
 
-def test_every_response_has_nosniff(client, auth):
+def test_every_response_has_nosniff_and_refuses_framing(client, auth):
     headers = auth.user("alice")
     responses = [
         client.get("/health"),
@@ -106,11 +106,14 @@ def test_every_response_has_nosniff(client, auth):
         client.post(f"{V1}/posts", data="x" * (1024 * 1024 + 1), headers=headers),
         client.get(f"{V1}/todos", headers={"Authorization": "Bearer x.y.z"}),
         client.post(f"{V1}/login", json={"username": "alice", "password": PASSWORD}),
+        client.get("/docs/"),
+        client.get("/api/v2/openapi.json"),
     ]
 
     assert {r.status_code for r in responses} >= {200, 201, 400, 401, 404, 405, 413}
     for response in responses:
         assert response.headers["X-Content-Type-Options"] == "nosniff", response.request.path
+        assert response.headers["X-Frame-Options"] == "DENY", response.request.path
 
 
 def test_token_responses_are_never_cached(client, auth):
