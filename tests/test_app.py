@@ -1,6 +1,5 @@
 """App-wide behaviour: the error shape, security headers, timestamps, /health."""
 
-import socket
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
@@ -14,6 +13,7 @@ from app.extensions import db
 from app.models import Post
 
 from .conftest import PASSWORD, count_rows
+from .servers import free_port
 
 V1 = "/api/v1"
 
@@ -159,18 +159,12 @@ def test_health_is_ok(client):
     assert response.json == {"status": "ok", "database": "ok"}
 
 
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]  # closed again when the block ends
-
-
 @pytest.mark.parametrize("where", ["sqlite-unreadable-path", "postgresql-closed-port"])
 def test_health_is_503_when_database_is_unreachable(tmp_path, where):
     if where.startswith("sqlite"):
         url = f"sqlite:///{tmp_path / 'missing-dir' / 'nested' / 'blog.db'}"
     else:
-        url = f"postgresql+psycopg://postgres@127.0.0.1:{closed_port()}/test?connect_timeout=2"
+        url = f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/test?connect_timeout=2"
     app: Flask = create_app(TestingConfig, {"SQLALCHEMY_DATABASE_URI": url})
     client = app.test_client()
 

@@ -12,15 +12,12 @@ import json
 import os
 import socket
 import sqlite3
-import subprocess
-import sys
-import time
 from datetime import datetime, timedelta
 
 import pytest
 import requests
 
-from .test_gunicorn import ROOT, free_port
+from .servers import ROOT, free_port, migrate, serve
 
 pytestmark = pytest.mark.slow
 
@@ -68,47 +65,10 @@ def server(tmp_path_factory):
         PYTHONPATH=str(ROOT),
         WEB_CONCURRENCY="1",
     )
-    migrate = subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "app", "db", "upgrade"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        timeout=120,
-    )
-    assert migrate.returncode == 0, migrate.stderr
-    log_path = tmp / "gunicorn.log"
-    log = open(log_path, "wb")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "-c",
-            str(ROOT / "gunicorn.conf.py"),
-            "--bind",
-            f"127.0.0.1:{port}",
-            "app:create_app()",
-        ],
-        cwd=tmp,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(200):
-            try:
-                if requests.get(url + "/health", timeout=5).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                pass
-            assert process.poll() is None, log_path.read_text()
-            time.sleep(0.1)
+    migrate(env)
+    args = ["-c", str(ROOT / "gunicorn.conf.py"), "--bind", f"127.0.0.1:{port}", "app:create_app()"]
+    with serve(args, cwd=tmp, env=env, log_path=tmp / "gunicorn.log", port=port) as url:
         yield url, db_file
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-        log.close()
 
 
 @pytest.fixture(scope="module")

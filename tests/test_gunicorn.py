@@ -2,26 +2,18 @@
 
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from .servers import ROOT, free_port, migrate, serve
+
 SECRET = "gunicorn-test-secret-key-0123456789abcdef"
 
 pytestmark = pytest.mark.slow
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def server_env(tmp_path, **extra):
@@ -50,37 +42,11 @@ def get(url, headers=None):
 def gunicorn(tmp_path):
     """A gunicorn started from the repository root with its config file; yields its URL."""
     env = server_env(tmp_path)
-    migrate = subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "app", "db", "upgrade"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        timeout=120,
-    )
-    assert migrate.returncode == 0, migrate.stderr
-    log = open(tmp_path / "gunicorn.log", "wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "app:create_app()"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{env['PORT']}"
-    try:
-        for _ in range(150):
-            try:
-                if get(url + "/health")[0] == 200:
-                    break
-            except OSError:
-                pass
-            assert process.poll() is None, (tmp_path / "gunicorn.log").read_text()
-            time.sleep(0.1)
+    migrate(env)
+    log_path = tmp_path / "gunicorn.log"
+    port = int(env["PORT"])  # gunicorn.conf.py binds to it
+    with serve(["app:create_app()"], cwd=ROOT, env=env, log_path=log_path, port=port) as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-        log.close()
 
 
 def test_gunicorn_serves_the_app_with_json_answers(gunicorn):

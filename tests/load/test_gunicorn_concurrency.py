@@ -10,15 +10,10 @@ import http.client
 import json
 import os
 import secrets
-import socket
-import subprocess
-import sys
-import time
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -30,10 +25,10 @@ from app.extensions import db
 from app.models import Post, Todo, User
 
 from ..conftest import BACKENDS, TEST_DATABASE_URL, with_search_path
+from ..servers import ROOT, free_port, migrate, serve
 
 pytestmark = [pytest.mark.slow, pytest.mark.load]
 
-ROOT = Path(__file__).resolve().parents[2]
 CLIENTS = 32
 REQUESTS_PER_CLIENT = 6
 PASSWORD = "load test password 123"
@@ -69,12 +64,6 @@ class Live:
         return response.status, json.loads(raw) if raw else None
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def server_env(url: str, secret: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("JWT_", "ARGON2_"))}
     env.update(FLASK_ENV="production", SECRET_KEY=secret, DATABASE_URL=url, PYTHONPATH=str(ROOT))
@@ -83,9 +72,10 @@ def server_env(url: str, secret: str) -> dict[str, str]:
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def live(request, tmp_path_factory) -> Iterator[Live]:
+    tmp = tmp_path_factory.mktemp("load")
     schema = None
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('load') / 'blog.db'}"
+        url = f"sqlite:///{tmp / 'blog.db'}"
     else:
         schema = f"load_{uuid.uuid4().hex[:12]}"
         admin = sa.create_engine(TEST_DATABASE_URL)
@@ -94,32 +84,14 @@ def live(request, tmp_path_factory) -> Iterator[Live]:
         url = with_search_path(TEST_DATABASE_URL, schema)
     secret = secrets.token_urlsafe(48)
     env = server_env(url, secret)
-    migrate = [sys.executable, "-m", "flask", "--app", "app", "db", "upgrade"]
-    subprocess.run(migrate, cwd=ROOT, env=env, check=True, capture_output=True)
     port = free_port()
-    cmd = [sys.executable, "-m", "gunicorn", "-w", "2", "-k", "sync", "-b", f"127.0.0.1:{port}"]
-    server = subprocess.Popen(
-        cmd + ["--log-level", "warning", "app:create_app()"], cwd=ROOT, env=env
-    )
-    live = Live(port, url, secret)
+    args = ["-w", "2", "-k", "sync", "-b", f"127.0.0.1:{port}", "--log-level", "warning"]
+    args.append("app:create_app()")
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if live.request("GET", "/health")[0] == 200:
-                    break
-            except OSError:
-                pass
-            assert server.poll() is None, "gunicorn exited"
-            assert time.monotonic() < deadline, "gunicorn did not answer /health"
-            time.sleep(0.2)
-        yield live
+        migrate(env)
+        with serve(args, cwd=ROOT, env=env, log_path=tmp / "gunicorn.log", port=port):
+            yield Live(port, url, secret)
     finally:
-        server.terminate()
-        try:
-            server.wait(20)
-        except subprocess.TimeoutExpired:
-            server.kill()
         if schema:
             with admin.begin() as conn:
                 conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))

@@ -1,0 +1,93 @@
+"""Real servers for the tests that need one: a free port, ``flask db upgrade``, gunicorn.
+
+Used by tests/test_gunicorn.py, tests/test_contract_http.py and tests/load/. Each caller
+builds its own environment and gunicorn arguments; this module only starts the process,
+waits for ``GET /health`` to answer 200 and stops it again.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A port nothing listens on right now (bound to port 0, closed again before returning)."""
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
+
+
+def migrate(env: Mapping[str, str], cwd: str | os.PathLike = ROOT) -> None:
+    """``flask --app app db upgrade`` against the database in ``env`` (DATABASE_URL)."""
+    result = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "app", "db", "upgrade"],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def healthy(host: str, port: int) -> bool:
+    conn = http.client.HTTPConnection(host, port, timeout=5)
+    try:
+        conn.request("GET", "/health")
+        return conn.getresponse().status == 200
+    except OSError:
+        return False
+    finally:
+        conn.close()
+
+
+@contextmanager
+def serve(
+    args: list[str],
+    *,
+    cwd: str | os.PathLike,
+    env: Mapping[str, str],
+    log_path: Path,
+    port: int,
+    host: str = "127.0.0.1",
+    timeout: float = 60,
+) -> Iterator[str]:
+    """Run ``python -m gunicorn *args``; yield ``http://host:port`` once /health answers 200.
+
+    ``args`` (or ``env``, e.g. PORT for gunicorn.conf.py) must make gunicorn listen on
+    ``port``. Its output goes to ``log_path``, shown when it exits or never becomes healthy.
+    Terminated (killed if it does not stop within 30 seconds) when the block ends.
+    """
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", *args],
+            cwd=cwd,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            deadline = time.monotonic() + timeout
+            while not healthy(host, port):
+                assert process.poll() is None, f"gunicorn exited:\n{log_path.read_text()}"
+                assert time.monotonic() < deadline, (
+                    f"gunicorn did not answer /health:\n{log_path.read_text()}"
+                )
+                time.sleep(0.1)
+            yield f"http://{host}:{port}"
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
