@@ -15,6 +15,8 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
+from app import create_app
+from app.config import TestingConfig
 from app.extensions import db
 
 from .conftest import TEST_DATABASE_URL, with_search_path
@@ -76,7 +78,10 @@ def model_differences(url):
     engine = sa.create_engine(url)
     try:
         with engine.connect() as conn:
-            return compare_metadata(MigrationContext.configure(conn), db.metadata)
+            context = MigrationContext.configure(
+                conn, opts={"compare_type": True, "compare_server_default": True}
+            )
+            return compare_metadata(context, db.metadata)
     finally:
         engine.dispose()
 
@@ -112,3 +117,22 @@ def assert_username_key_is_unique(url):
             assert conn.scalar(sa.text("SELECT count(*) FROM users")) == 1
     finally:
         engine.dispose()
+
+
+def test_migrated_schema_serves_the_api(empty_database):
+    flask_db(empty_database, "upgrade")
+    app = create_app(TestingConfig, {"SQLALCHEMY_DATABASE_URI": empty_database})
+    client = app.test_client()
+
+    created = client.post("/api/v1/users", json={"username": "alice", "password": "password1"})
+    token = client.post("/api/v1/login", json={"username": "alice", "password": "password1"})
+    post = client.post(
+        "/api/v1/posts",
+        json={"title": "T", "content": "C"},
+        headers={"Authorization": f"Bearer {token.json['token']}"},
+    )
+
+    assert (created.status_code, token.status_code, post.status_code) == (201, 200, 201)
+    assert client.get("/api/v1/posts").json["posts"][0]["title"] == "T"
+    with app.app_context():
+        db.engine.dispose()
