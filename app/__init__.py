@@ -14,6 +14,7 @@ from flask import Flask, Response, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import BaseConverter
 
+from . import limits
 from .config import DEV_SECRET, KNOWN_DEFAULT_SECRETS, MIN_SECRET_LENGTH, Config, config_map
 from .extensions import cors, db, ma, migrate
 
@@ -26,7 +27,6 @@ def create_app(
     register_extensions(app)
     register_url_converters(app)
     register_blueprints(app)
-    register_rate_limits(app)
     register_error_handlers(app)
     register_security_headers(app)
     register_commands(app)
@@ -122,6 +122,7 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     ma.init_app(app)
     migrate.init_app(app, db, render_as_batch=True)
+    limits.bind(app)
     origins = app.config["CORS_ORIGINS"]
     # "*" (the development default) answers a literal "*"; a configured list echoes the
     # matching origin exactly. Credentials are never allowed, so "*" is never combined with them.
@@ -217,12 +218,6 @@ def register_blueprints(app: Flask) -> None:
         app.register_blueprint(frontend.bp)
 
 
-def register_rate_limits(app: Flask) -> None:
-    from .auth import register_login_rate_limit
-
-    register_login_rate_limit(app)
-
-
 def register_error_handlers(app: Flask) -> None:
     from .errors import register_error_handlers as register
 
@@ -237,8 +232,10 @@ def register_security_headers(app: Flask) -> None:
         # Nothing here is meant to be framed: not the API, not /docs, not the frontend.
         response.headers.setdefault("X-Frame-Options", "DENY")
         if request.path.startswith("/api/"):
-            # API answers are per-user and may carry tokens: never let a cache keep them.
+            # API answers are per-user and may carry tokens: never let a cache keep them
+            # (Pragma for HTTP/1.0 caches).
             response.headers.setdefault("Cache-Control", "no-store")
+            response.headers.setdefault("Pragma", "no-cache")
         return response
 
 

@@ -7,7 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from .errors import conflict, validation_error
+from .errors import Conflict, Invalid
 from .extensions import db
 from .models import User, username_key
 
@@ -20,9 +20,9 @@ def _check_unique(username: str | None, email: str | None, exclude_id: int | Non
         return db.session.scalar(stmt.limit(1)) is not None
 
     if username is not None and taken(User.username_key == username_key(username)):
-        raise conflict("Username already exists", "username_taken")
+        raise Conflict("Username already exists", "username_taken")
     if email is not None and taken(User.email == email):
-        raise conflict("Email already exists", "email_taken")
+        raise Conflict("Email already exists", "email_taken")
 
 
 def _commit_unique(username: str | None, email: str | None) -> None:
@@ -48,9 +48,9 @@ def register_user(data: dict[str, Any]) -> User:
 def require_current_password(user: User, data: dict[str, Any]) -> None:
     password = data.get("current_password")
     if not password:
-        raise validation_error({"current_password": ["Required to make this change."]})
+        raise Invalid({"current_password": ["Required to make this change."]})
     if not user.check_password(password):
-        raise validation_error({"current_password": ["Incorrect password."]})
+        raise Invalid({"current_password": ["Incorrect password."]})
 
 
 def update_user(user: User, data: dict[str, Any]) -> None:

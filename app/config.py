@@ -93,7 +93,9 @@ class Config:
     LOGIN_RATE_LIMIT = env_str("LOGIN_RATE_LIMIT", "10 per minute")
     RATELIMIT_ENABLED = env_bool("RATELIMIT_ENABLED", True)
     RATELIMIT_STORAGE_URI = env_str("RATELIMIT_STORAGE_URI", "memory://")
-    RATELIMIT_HEADERS_ENABLED = True
+    # Off: Flask-Limiter would put Retry-After (and X-RateLimit-*) on every answer of a
+    # limited route, a 200 login included; the 429 answer sets Retry-After itself.
+    RATELIMIT_HEADERS_ENABLED = False
     # When Redis is unreachable, count in process memory instead of failing logins with 500s.
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = env_bool("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
     RATELIMIT_KEY_PREFIX = env_str("RATELIMIT_KEY_PREFIX", "blogapi")

@@ -1,6 +1,13 @@
-"""One JSON error shape for every failure, registered app-wide.
+"""Domain errors, the house JSON error shape, and the app-wide handlers.
 
-``{"error": "<HTTP reason phrase>", "message": "<human text>", "code": "<machine_code>"}``
+Shared code (models, helpers, ``auth``) raises the domain errors below and never asks which
+API face a request came through; each face under ``app/routes/`` registers a renderer that
+turns them into its own answer (``Face.render``). What no face sees — routing 404/405, a
+body over ``MAX_CONTENT_LENGTH`` before a view runs, an unexpected exception — is answered
+here in the house shape::
+
+    {"error": "<HTTP reason phrase>", "message": "<human text>", "code": "<machine_code>"}
+
 plus ``"errors": {"field": ["..."]}`` for validation failures.
 """
 
@@ -12,7 +19,6 @@ from http import HTTPStatus
 from typing import Any
 
 from flask import Flask, Response, jsonify, request
-from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
 from .extensions import db
@@ -52,24 +58,104 @@ def reason(status: int) -> str:
         return "Error"
 
 
-class APIError(Exception):
-    """An error answer: raise it anywhere below a view and it becomes the JSON error body."""
+# --- domain errors ------------------------------------------------------------------------
+
+
+class DomainError(Exception):
+    """Something a client asked for cannot be done; ``status`` is the house answer's status.
+
+    Faces may answer another status for the same error (v1 answers a conflict with 400), so
+    shared code chooses the kind of error, never the status.
+    """
+
+    status = 400
+    code = "bad_request"
 
     def __init__(
         self,
-        status: int,
         message: str,
         code: str | None = None,
         *,
+        status: int | None = None,
         errors: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(message)
-        self.status = status
         self.message = message
-        self.code = code or DEFAULT_CODES.get(status, "error")
+        self.code = code or type(self).code
+        self.status = status or type(self).status
         self.errors = errors
         self.headers = dict(headers or {})
+
+
+class NotFound(DomainError):
+    status, code = 404, "not_found"
+
+
+class Forbidden(DomainError):
+    status, code = 403, "forbidden"
+
+
+class Conflict(DomainError):
+    """A duplicate (username, e-mail, slug)."""
+
+    status, code = 409, "conflict"
+
+
+class Invalid(DomainError):
+    """Input that fails validation; ``errors`` maps each field to its messages."""
+
+    status, code = 422, "validation_error"
+
+    def __init__(
+        self, errors: Mapping[str, Any], message: str | None = None, code: str | None = None
+    ) -> None:
+        super().__init__(message or "Validation failed", code, errors=errors)
+        self.explicit_message = message
+
+
+class NotJSON(DomainError):
+    """A body was required and its content type is not JSON."""
+
+    status, code = 415, "unsupported_media_type"
+
+    def __init__(self) -> None:
+        super().__init__(DEFAULT_MESSAGES[415])
+
+
+class MalformedJSON(DomainError):
+    """The body says it is JSON and is not (or is not an object, or cannot be stored)."""
+
+    status, code = 400, "invalid_json"
+
+
+class UnparsableJSON(MalformedJSON):
+    """The body says it is JSON and does not parse."""
+
+    def __init__(self) -> None:
+        super().__init__("Malformed JSON body")
+
+
+class Unauthorized(DomainError):
+    """A 401; ``headers`` carries the ``WWW-Authenticate`` challenge."""
+
+    status, code = 401, "unauthorized"
+
+
+def summarize(errors: Mapping[str, Any]) -> str:
+    """Turn marshmallow's ``{"field": ["msg"]}`` into one readable sentence."""
+    for field, messages in errors.items():
+        first = messages
+        while isinstance(first, (list, tuple)) and first:
+            first = first[0]
+        if isinstance(first, Mapping):
+            return summarize(first)
+        label = "Request body" if field == "_schema" else f"Invalid {field}"
+        return f"{label}: {first}"
+    return "Invalid request"
+
+
+# --- the house shape ----------------------------------------------------------------------
 
 
 def error_response(
@@ -97,58 +183,31 @@ def error_response(
     return response
 
 
-def api_version() -> str:
-    """Return ``"v1"`` or ``"v2"`` for the blueprint serving this request (v2 rules elsewhere)."""
-    name = request.blueprint or ""
-    return "v1" if name.split(".")[0] == "v1" else "v2"
+def render_domain_error(exc: DomainError, status: int | None = None) -> Response:
+    """The house answer for ``exc`` (at ``status`` when a face answers another one)."""
+    return error_response(
+        status or exc.status, exc.message, exc.code, errors=exc.errors, headers=exc.headers
+    )
 
 
-def validation_error(errors: Mapping[str, Any], message: str | None = None) -> APIError:
-    """Build the version's validation error: v1 answers 400 with a specific message, v2 422."""
-    if api_version() == "v1":
-        return APIError(400, message or summarize(errors), "validation_error", errors=errors)
-    return APIError(422, message or "Validation failed", "validation_error", errors=errors)
+def render_http_exception(exc: HTTPException) -> Response:
+    status = exc.code or 500
+    message = exc.description
+    if status in DEFAULT_MESSAGES and message == type(exc).description:
+        # abort(404) with no description: say it briefly, in API terms.
+        message = DEFAULT_MESSAGES[status]
+    headers = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}
+    if status == 429:
+        from .limits import retry_after
 
-
-def conflict(message: str, code: str) -> APIError:
-    """A duplicate: 409 in v2, and v1's 400 (seed 001 answers ``Username already exists``)."""
-    return APIError(400 if api_version() == "v1" else 409, message, code)
-
-
-def summarize(errors: Mapping[str, Any]) -> str:
-    """Turn marshmallow's ``{"field": ["msg"]}`` into one readable sentence for v1."""
-    for field, messages in errors.items():
-        first = messages
-        while isinstance(first, (list, tuple)) and first:
-            first = first[0]
-        if isinstance(first, Mapping):
-            return summarize(first)
-        label = "Request body" if field == "_schema" else f"Invalid {field}"
-        return f"{label}: {first}"
-    return "Invalid request"
+        headers["Retry-After"] = retry_after()
+    return error_response(status, message or reason(status), headers=headers)
 
 
 def register_error_handlers(app: Flask) -> None:
-    @app.errorhandler(APIError)
-    def handle_api_error(exc: APIError) -> Response:
-        return error_response(
-            exc.status, exc.message, exc.code, errors=exc.errors, headers=exc.headers
-        )
-
-    @app.errorhandler(ValidationError)
-    def handle_validation_error(exc: ValidationError) -> Response:
-        err = validation_error(exc.normalized_messages())
-        return handle_api_error(err)
-
-    @app.errorhandler(HTTPException)
-    def handle_http_exception(exc: HTTPException) -> Response:
-        status = exc.code or 500
-        message = exc.description
-        if status in DEFAULT_MESSAGES and message == type(exc).description:
-            # abort(404) with no description: say it briefly, in API terms.
-            message = DEFAULT_MESSAGES[status]
-        headers = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}
-        return error_response(status, message or reason(status), headers=headers)
+    """Answer in the house shape whatever no face's renderer handles."""
+    app.register_error_handler(DomainError, render_domain_error)
+    app.register_error_handler(HTTPException, render_http_exception)
 
     @app.errorhandler(Exception)
     def handle_unexpected(exc: Exception) -> Response:

@@ -1,8 +1,6 @@
 """Flask extensions, created unbound and bound to an app in ``create_app``."""
 
 from flask_cors import CORS
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_marshmallow import Marshmallow
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -27,13 +25,3 @@ db = SQLAlchemy(model_class=Base)
 ma = Marshmallow()
 migrate = Migrate()
 cors = CORS()
-
-
-def make_limiter() -> Limiter:
-    """Return a new, unbound Limiter; every app gets its own (``auth.register_login_rate_limit``).
-
-    Flask-Limiter keeps its storage, key prefix and on/off switch on the Limiter object, so
-    one module-level instance bound to several apps in a process (the test suite, two
-    "workers" in one test) lets the last app's settings silently replace the others'.
-    """
-    return Limiter(key_func=get_remote_address, default_limits=[])

@@ -1,18 +1,16 @@
-"""OpenAPI 3 documents for /api/v1 and /api/v2, built from the schemas the routes use.
+"""OpenAPI 3 documents, one per API face, assembled from what the routes declare.
 
-``OPERATIONS`` says, for every API endpoint, which schemas of ``app.schemas`` it reads and
-writes, its success status and the errors only it can raise. Everything that follows from
-the shape of a route is added here once: a token means 401, a path id means 404, a JSON
-body means 400/413 (v1) or 400/413/415/422 (v2), a query string means 400 (v1) or 422 (v2).
-
-The document is built by walking ``app.url_map``: an ``/api/`` route without an entry
-in ``OPERATIONS`` makes ``build_document`` raise, so no route can go undocumented.
+Each route states its facts once with its face's decorators (``app.faces``): body, query and
+response schemas, auth, rate limit, extra statuses. This module only assembles them, adding
+what follows from a route's shape: a token means 401, a path id means 404, a JSON body means
+the face's body errors (v1: 400/413; v2: 400/413/415/422), a query string its query errors.
+A route under a face's prefix that declares no response makes ``build_document`` raise, so
+no route can go undocumented.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from apispec import APISpec
@@ -22,159 +20,15 @@ from marshmallow import Schema, fields
 
 from . import schemas as s
 from .errors import reason
+from .faces import OPTIONAL, REQUIRED, Face, RouteDoc, faces_of
 
 OPENAPI_VERSION = "3.0.3"
-VERSIONS = ("v1", "v2")
 BEARER = "bearerAuth"
 
 
 class UndocumentedRoute(RuntimeError):
-    """An /api/ route that ``OPERATIONS`` does not describe."""
+    """A route under a face's prefix that declares no response."""
 
-
-@dataclass(frozen=True)
-class Op:
-    """What one endpoint reads, answers and may fail with (beyond what its shape implies)."""
-
-    method: str
-    response: Schema | None = None  # None: no body (204) or a free-form object
-    status: int = 200
-    body: Schema | None = None
-    body_required: bool = True
-    query: Schema | None = None
-    auth: str | None = None  # "required", "optional" or None
-    errors: tuple[int, ...] = ()
-    rate_limited: bool = False
-    page: bool = False  # v2 list envelope + Link header
-    envelope: str | None = None  # v1 list key: {"posts": [...]}
-    location: bool = False  # 201 with a Location header
-    credentials_401: bool = False  # 401 "Invalid credentials" (login): a bare Bearer challenge
-    description: str | None = None
-
-
-REQUIRED, OPTIONAL = "required", "optional"
-
-OPERATIONS: dict[str, Op] = {
-    # --- v1 -------------------------------------------------------------------------------
-    "v1.users.create_user": Op("POST", s.private_user_schema, 201, body=s.user_create_schema),
-    "v1.users.list_users": Op("GET", s.users_schema, envelope="users"),
-    "v1.users.get_user": Op("GET", s.user_schema),
-    "v1.auth.login": Op(
-        "POST",
-        s.V1TokenSchema(),
-        body=s.login_schema,
-        rate_limited=True,
-        credentials_401=True,
-        description="Send `username` or `email`, and `password`.",
-    ),
-    "v1.auth.logout": Op("POST", s.MessageSchema(), auth=REQUIRED),
-    "v1.auth.me": Op("GET", s.private_user_schema, auth=REQUIRED),
-    "v1.posts.list_posts": Op(
-        "GET", s.posts_schema, query=s.v1_post_list_args_schema, envelope="posts"
-    ),
-    "v1.posts.get_post": Op("GET", s.post_schema, auth=OPTIONAL),
-    # v1 checks title and content are present, then loads them: PostCreateSchema's contract.
-    "v1.posts.create_post": Op(
-        "POST", s.post_schema, 201, body=s.post_create_schema, auth=REQUIRED
-    ),
-    "v1.posts.update_post": Op(
-        "PUT", s.post_schema, body=s.post_update_schema, auth=REQUIRED, errors=(403,)
-    ),
-    "v1.posts.delete_post": Op("DELETE", s.MessageSchema(), auth=REQUIRED, errors=(403,)),
-    "v1.todos.list_todos": Op("GET", s.todos_schema, auth=REQUIRED, envelope="todos"),
-    "v1.todos.create_todo": Op(
-        "POST", s.todo_schema, 201, body=s.todo_create_schema, auth=REQUIRED
-    ),
-    "v1.todos.get_todo": Op("GET", s.todo_schema, auth=REQUIRED),
-    "v1.todos.update_todo": Op("PUT", s.todo_schema, body=s.todo_update_schema, auth=REQUIRED),
-    "v1.todos.delete_todo": Op("DELETE", s.MessageSchema(), auth=REQUIRED),
-    # --- v2 -------------------------------------------------------------------------------
-    "v2.auth.login": Op(
-        "POST",
-        s.TokenPairSchema(),
-        body=s.login_schema,
-        rate_limited=True,
-        credentials_401=True,
-        description="Send `username` or `email`, and `password`.",
-    ),
-    "v2.auth.refresh": Op(
-        "POST",
-        s.TokenPairSchema(),
-        body=s.refresh_schema,
-        errors=(401,),
-        description="A refresh token works once; presenting a used one again logs the user "
-        "out everywhere.",
-    ),
-    "v2.auth.logout": Op(
-        "POST", None, 204, body=s.logout_schema, body_required=False, auth=REQUIRED
-    ),
-    "v2.auth.logout_all": Op("POST", None, 204, auth=REQUIRED),
-    "v2.users.create_user": Op(
-        "POST", s.private_user_schema, 201, body=s.user_create_schema, errors=(409,), location=True
-    ),
-    # Admins see every user's email and is_admin, others the public profile only.
-    "v2.users.list_users": Op(
-        "GET", s.private_users_schema, query=s.page_args_schema, auth=OPTIONAL, page=True
-    ),
-    "v2.users.get_user": Op("GET", s.private_user_schema, auth=OPTIONAL),
-    "v2.users.list_user_posts": Op(
-        "GET", s.posts_schema, query=s.post_list_args_schema, auth=OPTIONAL, page=True
-    ),
-    "v2.users.delete_any_user": Op("DELETE", None, 204, auth=REQUIRED, errors=(403,)),
-    "v2.users.get_me": Op("GET", s.private_user_schema, auth=REQUIRED),
-    "v2.users.update_me": Op(
-        "PATCH", s.private_user_schema, body=s.me_update_schema, auth=REQUIRED, errors=(409,)
-    ),
-    "v2.users.delete_me": Op("DELETE", None, 204, body=s.password_confirm_schema, auth=REQUIRED),
-    "v2.posts.list_posts": Op(
-        "GET", s.posts_schema, query=s.post_list_args_schema, auth=OPTIONAL, page=True
-    ),
-    "v2.posts.get_post": Op("GET", s.post_schema, auth=OPTIONAL),
-    "v2.posts.create_post": Op(
-        "POST", s.post_schema, 201, body=s.post_create_schema, auth=REQUIRED, location=True
-    ),
-    "v2.posts.replace_post": Op(
-        "PUT", s.post_schema, body=s.post_create_schema, auth=REQUIRED, errors=(403,)
-    ),
-    "v2.posts.update_post": Op(
-        "PATCH", s.post_schema, body=s.post_update_schema, auth=REQUIRED, errors=(403,)
-    ),
-    "v2.posts.delete_post": Op("DELETE", None, 204, auth=REQUIRED, errors=(403,)),
-    "v2.todos.list_todos": Op(
-        "GET", s.todos_schema, query=s.todo_list_args_schema, auth=REQUIRED, page=True
-    ),
-    "v2.todos.create_todo": Op(
-        "POST", s.todo_schema, 201, body=s.todo_create_schema, auth=REQUIRED, location=True
-    ),
-    "v2.todos.get_todo": Op("GET", s.todo_schema, auth=REQUIRED),
-    "v2.todos.replace_todo": Op("PUT", s.todo_schema, body=s.todo_create_schema, auth=REQUIRED),
-    "v2.todos.update_todo": Op("PATCH", s.todo_schema, body=s.todo_update_schema, auth=REQUIRED),
-    "v2.todos.delete_todo": Op("DELETE", None, 204, auth=REQUIRED),
-    # --- both -----------------------------------------------------------------------------
-    "docs.openapi": Op("GET", None, description="This document."),
-}
-
-ERROR_DESCRIPTIONS = {
-    "v1": {
-        400: "Not JSON, missing or invalid fields (a specific `message`)",
-        401: "Missing, invalid, expired or revoked token",
-        403: "Not the owner (or an admin)",
-        404: "Not found",
-        413: "Request body too large",
-        429: "Too many login attempts; see `Retry-After`",
-    },
-    "v2": {
-        400: "Malformed JSON, or a body that is not a JSON object",
-        401: "Missing, invalid, expired or revoked token",
-        403: "Not allowed for this user",
-        404: "Not found (also another user's todo, or someone else's draft)",
-        409: "Username or email already taken",
-        413: "Request body too large",
-        415: "Content-Type is not application/json",
-        422: "Validation failed: `errors` maps each field to its messages",
-        429: "Too many login attempts; see `Retry-After`",
-    },
-}
 
 # Response fields that only some viewers get: a user's email and is_admin are shown to the
 # user themself and to admins (v2 GET /users documents PrivateUser for everyone).
@@ -277,8 +131,8 @@ def _openapi_path(rule: str, prefix: str) -> tuple[str, list[dict[str, Any]]]:
     return path or "/", params
 
 
-def _error(version: str, status: int, op: Op) -> dict[str, Any]:
-    description = ERROR_DESCRIPTIONS[version].get(status, reason(status))
+def _error(face: Face, status: int, op: RouteDoc) -> dict[str, Any]:
+    description = face.error_descriptions.get(status, reason(status))
     response: dict[str, Any] = {
         "description": description,
         "content": {"application/json": {"schema": s.ErrorSchema}},
@@ -306,22 +160,27 @@ def _error(version: str, status: int, op: Op) -> dict[str, Any]:
     return response
 
 
-def _error_statuses(version: str, op: Op, has_path_args: bool) -> list[int]:
+def _error_statuses(face: Face, op: RouteDoc, has_path_args: bool) -> list[int]:
     statuses = set(op.errors)
     if op.auth is not None or op.credentials_401:
         statuses.add(401)
     if has_path_args:
         statuses.add(404)
     if op.body is not None:
-        statuses |= {400, 413} if version == "v1" else {400, 413, 415, 422}
+        statuses |= set(face.body_errors)
     if op.query is not None:
-        statuses.add(400 if version == "v1" else 422)
+        statuses |= set(face.query_errors)
     if op.rate_limited:
         statuses.add(429)
     return sorted(statuses)
 
 
-def _success(version: str, op: Op) -> dict[str, Any]:
+def _header(description: str, fmt: str | None = None) -> dict[str, Any]:
+    schema = {"type": "string", **({"format": fmt} if fmt else {})}
+    return {"description": description, "required": True, "schema": schema}
+
+
+def _success(op: RouteDoc) -> dict[str, Any]:
     if op.status == 204:
         return {"description": "Done; no body"}
     if op.response is None:
@@ -338,31 +197,23 @@ def _success(version: str, op: Op) -> dict[str, Any]:
     }
     headers = {}
     if op.location:
-        headers["Location"] = {
-            "description": "URL of the new resource",
-            "required": True,
-            "schema": {"type": "string", "format": "uri"},
-        }
+        headers["Location"] = _header("URL of the new resource", "uri")
     if op.page:
-        headers["Link"] = {
-            "description": 'RFC 8288 links: rel="first", "prev", "next", "last"',
-            "required": True,
-            "schema": {"type": "string"},
-        }
+        headers["Link"] = _header('RFC 8288 links: rel="first", "prev", "next", "last"')
     if headers:
         response["headers"] = headers
     return response
 
 
-def _operation(app: Flask, version: str, endpoint: str, op: Op, params: list[dict]) -> dict:
-    view = app.view_functions[endpoint]
+def _operation(face: Face, endpoint: str, view: Any, params: list[dict]) -> dict[str, Any]:
+    op: RouteDoc = view.__route_doc__
     doc = (view.__doc__ or "").strip().splitlines()
     operation: dict[str, Any] = {
         "operationId": endpoint.split(".", 1)[-1].replace(".", "_").replace("-", "_"),
         "tags": [endpoint.split(".")[-2]],
         "summary": doc[0].replace("``", "`") if doc else endpoint,
         "parameters": list(params),
-        "responses": {str(op.status): _success(version, op)},
+        "responses": {str(op.status): _success(op)},
     }
     if op.description:
         operation["description"] = op.description
@@ -377,27 +228,24 @@ def _operation(app: Flask, version: str, endpoint: str, op: Op, params: list[dic
         operation["security"] = [{BEARER: []}]
     elif op.auth == OPTIONAL:
         operation["security"] = [{}, {BEARER: []}]
-    for status in _error_statuses(version, op, bool(params)):
-        operation["responses"][str(status)] = _error(version, status, op)
+    for status in _error_statuses(face, op, bool(params)):
+        operation["responses"][str(status)] = _error(face, status, op)
     return operation
 
 
-def build_document(app: Flask, version: str) -> dict[str, Any]:
-    """Return the OpenAPI document of ``version`` ("v1" or "v2") for ``app``."""
-    prefix = f"/api/{version}"
+def _new_spec(face: Face) -> tuple[APISpec, MarshmallowPlugin]:
     plugin = MarshmallowPlugin()
     spec = APISpec(
-        title=f"Blog API {version}",
-        version=version.removeprefix("v") + ".0.0",
+        title=face.title,
+        version=face.api_version,
         openapi_version=OPENAPI_VERSION,
         plugins=[plugin],
         info={
-            "description": (
-                "Users, posts and todos. Send `Authorization: Bearer <access_token>` "
-                "where an operation needs it. Every error has the body `Error`."
-            )
+            "description": face.description
+            + " Send `Authorization: Bearer <access_token>` where an operation needs it."
+            " Every error has the body `Error`."
         },
-        servers=[{"url": prefix}],
+        servers=[{"url": face.url_prefix}],
     )
     plugin.converter.add_attribute_function(text_lengths)
     spec.components.security_scheme(
@@ -406,31 +254,40 @@ def build_document(app: Flask, version: str) -> dict[str, Any]:
     spec.components.schema("Error", schema=s.ErrorSchema)
     for name, description in TAGS.items():
         spec.tag({"name": name, "description": description})
+    return spec, plugin
 
+
+def build_document(app: Flask, name: str) -> dict[str, Any]:
+    """Return the OpenAPI document of the face called ``name`` (``v1``, ``v2``) for ``app``."""
+    face = faces_of(app)[name]
+    prefix = face.url_prefix
+    spec, _ = _new_spec(face)
     paths: dict[str, dict[str, Any]] = {}
     body_schemas: set[str] = set()
     with app.app_context():
         for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
             if not rule.rule.startswith(prefix + "/"):
                 continue
-            op = OPERATIONS.get(rule.endpoint)
+            view = app.view_functions[rule.endpoint]
             methods = sorted((rule.methods or set()) - {"HEAD", "OPTIONS"})
-            if op is None or methods != [op.method]:
+            if "__route_doc__" not in view.__dict__ or len(methods) != 1:
                 raise UndocumentedRoute(
-                    f"{', '.join(methods)} {rule.rule} ({rule.endpoint}) is not described "
-                    "in app.openapi.OPERATIONS"
+                    f"{', '.join(methods)} {rule.rule} ({rule.endpoint}) declares no response "
+                    "with its face's decorators"
                 )
             path, params = _openapi_path(rule.rule, prefix)
-            operation = _operation(app, version, rule.endpoint, op, params)
-            paths.setdefault(path, {})[op.method.lower()] = operation
-            if op.body is not None:
-                body_schemas.add(type(op.body).__name__.removesuffix("Schema"))
+            paths.setdefault(path, {})[methods[0].lower()] = _operation(
+                face, rule.endpoint, view, params
+            )
+            body = view.__route_doc__.body
+            if body is not None:
+                body_schemas.add(type(body).__name__.removesuffix("Schema"))
         for path, operations in paths.items():
             spec.path(path=path, operations=operations)
         document = spec.to_dict()
     components = document["components"]["schemas"]
-    if version == "v1":
-        # v1 ignores unknown body fields (v2 refuses them with 422, as documented).
+    if face.unknown != "raise":
+        # This face ignores unknown body fields (v2 refuses them with 422, as documented).
         for name in body_schemas:
             components[name].pop("additionalProperties", None)
     for name, component in components.items():
@@ -441,9 +298,9 @@ def build_document(app: Flask, version: str) -> dict[str, Any]:
     return document
 
 
-def document(version: str) -> dict[str, Any]:
-    """The cached document of ``version`` for the current app."""
+def document(name: str) -> dict[str, Any]:
+    """The cached document of the face called ``name`` for the current app."""
     cache = current_app.extensions.setdefault("openapi", {})
-    if version not in cache:
-        cache[version] = build_document(current_app._get_current_object(), version)  # type: ignore[attr-defined]
-    return cache[version]
+    if name not in cache:
+        cache[name] = build_document(current_app._get_current_object(), name)  # type: ignore[attr-defined]
+    return cache[name]

@@ -12,25 +12,28 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
 import sqlalchemy as sa
-from flask import Response, jsonify, request, url_for
-from marshmallow import Schema, ValidationError
+from flask import request, url_for
 
-from .errors import validation_error
+from .errors import Invalid
 from .extensions import db
 from .models import ID_MAX
 
 
-def query_args(schema: Schema) -> dict[str, Any]:
-    """Validate the query string through ``schema`` (422 with per-field errors)."""
-    try:
-        return schema.load(request.args.to_dict(flat=True))
-    except ValidationError as err:
-        raise validation_error(err.normalized_messages(), "Invalid query parameters") from None
+@dataclass(frozen=True)
+class Page:
+    """One page of a list: its rows, the total that match, and where it stands."""
+
+    items: list[Any]
+    total: int
+    offset: int
+    limit: int
+    next_after: str | None = None  # the keyset cursor of the next page, when there is one
 
 
 def order_by(model: type, sort: str) -> list[Any]:
@@ -106,9 +109,7 @@ class Keyset:
                 if type(number) is not int or not 0 <= number <= ID_MAX:
                     raise ValueError(cursor)
         except (ValueError, TypeError, OverflowError, binascii.Error, UnicodeDecodeError):
-            raise validation_error(
-                {"after": ["Invalid cursor."]}, "Invalid query parameters"
-            ) from None
+            raise Invalid({"after": ["Invalid cursor."]}, "Invalid query parameters") from None
         return offset, value, item_id
 
     def after(self, stmt: sa.Select, value: Any, item_id: int) -> sa.Select:
@@ -120,15 +121,14 @@ class Keyset:
 
 def paginate(
     stmt: sa.Select,
-    schema: Schema,
     *,
     limit: int,
     offset: int,
     options: tuple[Any, ...] = (),
     sort: tuple[type, str] | None = None,
     after: str | None = None,
-) -> Response:
-    """Run ``stmt`` for one page (2 statements: count and rows) and build the list answer.
+) -> Page:
+    """Run ``stmt`` for one page (2 statements: count and rows).
 
     With ``sort`` (model, sort argument) the rows are ordered here, and when the sort
     column is never NULL the ``next`` link is an ``after`` cursor; ``after`` given by the
@@ -150,14 +150,4 @@ def paginate(
     next_after = None
     if keyset is not None and len(rows) == limit:
         next_after = keyset.cursor(rows[-1], offset + limit)
-    response = jsonify(
-        {
-            "items": schema.dump(rows, many=True),
-            "total": total,
-            "count": len(rows),
-            "offset": offset,
-            "limit": limit,
-        }
-    )
-    response.headers["Link"] = link_header(offset, limit, total, next_after)
-    return response
+    return Page(list(rows), total, offset, limit, next_after)

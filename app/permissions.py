@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from .errors import APIError
+from .errors import Forbidden, NotFound
 from .extensions import db
 from .models import ID_MAX, Post, Todo, User
 
@@ -15,14 +15,14 @@ def get_or_404(model: type[M], ident: int, message: str) -> M:
     """Return the row with primary key ``ident``; ids outside 1..2^31-1 are simply not found."""
     obj = db.session.get(model, ident) if 1 <= ident <= ID_MAX else None
     if obj is None:
-        raise APIError(404, message, "not_found")
+        raise NotFound(message)
     return obj
 
 
 def ensure_admin(user: User) -> None:
     """Refuse (403) anyone but an admin."""
     if not user.is_admin:
-        raise APIError(403, "Admin privileges required", "forbidden")
+        raise Forbidden("Admin privileges required")
 
 
 def can_moderate(user: User | None, owner_id: int) -> bool:
@@ -34,7 +34,7 @@ def visible_post_or_404(post_id: int, viewer: User | None) -> Post:
     """Return a post the viewer may see: drafts are 404 for all but their author and admins."""
     post = get_or_404(Post, post_id, "Post not found")
     if not post.published and not can_moderate(viewer, post.user_id):
-        raise APIError(404, "Post not found", "not_found")
+        raise NotFound("Post not found")
     return post
 
 
@@ -42,7 +42,7 @@ def editable_post_or_403(post_id: int, user: User, message: str) -> Post:
     """Return a post ``user`` may change; someone else's post is 403 (``message``)."""
     post = visible_post_or_404(post_id, user)
     if not can_moderate(user, post.user_id):
-        raise APIError(403, message, "forbidden")
+        raise Forbidden(message)
     return post
 
 
@@ -50,5 +50,5 @@ def own_todo_or_404(todo_id: int, user: User) -> Todo:
     """Return the caller's todo; another user's todo is 404 — todos are private."""
     todo = get_or_404(Todo, todo_id, "Todo not found")
     if todo.user_id != user.id:
-        raise APIError(404, "Todo not found", "not_found")
+        raise NotFound("Todo not found")
     return todo

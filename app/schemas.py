@@ -2,7 +2,7 @@
 
 Output schemas dump models; input schemas validate bodies and query strings. Fields the
 server owns (``id``, ``user_id``, ``is_admin``, timestamps, ``token_version``) are never
-loaded: v1 drops them as unknown, v2 refuses them with 422 (see ``app.body.load``).
+loaded: v1 drops them as unknown, v2 refuses them with 422 (``Face.body`` in ``app.faces``).
 """
 
 from __future__ import annotations

@@ -143,7 +143,7 @@ def has_fjwt() -> bool:
 
 
 def tokens(db_url: str, secret: str) -> dict[str, str]:
-    from app import auth
+    from app import tokens
     from app.extensions import db
     from app.models import User
 
@@ -153,7 +153,7 @@ def tokens(db_url: str, secret: str) -> dict[str, str]:
     app = create_fjwt_app(overrides) if has_fjwt() else create_bench_app(overrides)
     with app.app_context():
         user = db.session.get(User, 1)
-        ours = auth.encode_token(user, auth.ACCESS)
+        ours = tokens.encode_token(user.id, user.token_version, tokens.ACCESS)
         db.session.remove()
         db.engine.dispose()
     return {"ours": ours, "fjwt": fjwt_token(app, 1) if has_fjwt() else ""}

@@ -11,7 +11,7 @@ import time
 import pytest
 import sqlalchemy as sa
 
-from app import auth as auth_module
+from app import tokens as auth_module
 from app.extensions import db
 from app.models import Post, RevokedToken, User
 

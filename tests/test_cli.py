@@ -6,9 +6,10 @@ import jwt
 import pytest
 import sqlalchemy as sa
 
-from app.auth import ACCESS, encode_token, revoke
 from app.extensions import db
 from app.models import RevokedToken, User
+from app.sessions import revoke
+from app.tokens import ACCESS, encode_token
 
 from .conftest import PASSWORD, bearer, count_rows
 
@@ -179,7 +180,9 @@ def test_pruning_changes_no_answer(runner, app, auth, client):
     auth.create_user("alice")
     with app.app_context():
         user = db.session.get(User, 1)
-        old = encode_token(user, ACCESS, now=datetime.now(UTC) - timedelta(hours=2))
+        old = encode_token(
+            user.id, user.token_version, ACCESS, now=datetime.now(UTC) - timedelta(hours=2)
+        )
     headers = bearer(old)
     with app.app_context():
         revoke(decode_token_unverified(old))

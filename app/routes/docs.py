@@ -1,47 +1,47 @@
-"""The OpenAPI documents of both versions and a Swagger UI page to read them (``/docs``).
+"""The OpenAPI document of every API face and a Swagger UI page to read them (``/docs``).
 
 Swagger UI's files come with the flask-swagger-ui package and are served from here: the
 page works without any network access.
 """
 
-from flask import Blueprint, Flask, jsonify
+from flask import Flask, jsonify
 from flask_swagger_ui import get_swaggerui_blueprint
 
 from .. import openapi
-
-bp = Blueprint("docs", __name__)
+from ..faces import describe, faces_of
 
 DOCS_URL = "/docs"
 
 
-def openapi_document(version):
-    """Serve the OpenAPI 3 document of this API version."""
-    return jsonify(openapi.document(version))
+def openapi_document(face):
+    """Serve the OpenAPI 3 document of this API face."""
+    return jsonify(openapi.document(face))
 
 
-for _version in openapi.VERSIONS:
-    bp.add_url_rule(
-        f"/api/{_version}/openapi.json",
-        "openapi",
-        openapi_document,
-        methods=["GET"],
-        defaults={"version": _version},
-    )
+describe(openapi_document).description = "This document."
 
 
 def register(app: Flask) -> None:
-    """Register the documents and the Swagger UI page."""
-    app.register_blueprint(bp)
+    """Register each face's document (``<prefix>/openapi.json``) and the Swagger UI page."""
+    faces = list(faces_of(app).values())
+    for face in faces:
+        app.add_url_rule(
+            f"{face.url_prefix}/openapi.json",
+            "docs.openapi",
+            openapi_document,
+            methods=["GET"],
+            defaults={"face": face.name},
+        )
     app.register_blueprint(
         get_swaggerui_blueprint(
             DOCS_URL,
-            "/api/v2/openapi.json",
+            f"{faces[-1].url_prefix}/openapi.json",
             config={
                 "app_name": "Blog API docs",
                 "urls": [
-                    {"url": f"/api/{v}/openapi.json", "name": v} for v in reversed(openapi.VERSIONS)
+                    {"url": f"{f.url_prefix}/openapi.json", "name": f.name} for f in reversed(faces)
                 ],
-                "urls.primaryName": "v2",
+                "urls.primaryName": faces[-1].name,
                 "persistAuthorization": True,
             },
             blueprint_name="swagger_ui",

@@ -20,7 +20,7 @@ import pytest
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 
-from app import auth, create_app
+from app import create_app, tokens
 from app.extensions import db
 from app.models import Post, Todo, User
 
@@ -110,7 +110,10 @@ def make_users(live: Live, prefix: str, count: int) -> list[tuple[int, str]]:
             users.append(user)
         db.session.add_all(users)
         db.session.commit()
-        found = [(user.id, auth.encode_token(user, auth.ACCESS)) for user in users]
+        found = [
+            (user.id, tokens.encode_token(user.id, user.token_version, tokens.ACCESS))
+            for user in users
+        ]
         db.session.remove()
         db.engine.dispose()
     return found

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from app import auth as auth_module
+from app import sessions, tokens
 from app.extensions import db
 from app.models import RevokedToken, User
 
@@ -18,12 +18,12 @@ def issue(app, user_id, token_type, *, hours_ago=0.0):
     with app.app_context():
         user = db.session.get(User, user_id)
         now = datetime.now(UTC) - timedelta(hours=hours_ago)
-        return auth_module.encode_token(user, token_type, now=now)
+        return tokens.encode_token(user.id, user.token_version, token_type, now=now)
 
 
 def revoke(app, token):
     with app.app_context():
-        assert auth_module.revoke(claims_of(token))
+        assert sessions.revoke(claims_of(token))
 
 
 def answers(client, tokens):

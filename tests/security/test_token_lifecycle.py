@@ -5,7 +5,8 @@ import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
 
-from app import auth as auth_module
+from app import auth as request_auth
+from app import sessions as auth_module
 from app.extensions import db
 from app.models import RevokedToken, User
 
@@ -249,7 +250,7 @@ def test_deleting_a_user_leaves_their_tokens_useless(app, client, auth, alice):
 def test_logout_all_counts_a_bump_made_while_it_ran(app, client, auth, alice, monkeypatch):
     """Two devices log out everywhere at once: both bumps count, none is lost."""
     pair = auth.login("alice")
-    read_user = auth_module.load_token_user
+    read_user = request_auth.load_token_user
 
     def read_then_race(claims):
         found = read_user(claims)  # this request now holds token_version 0 in memory
@@ -257,7 +258,7 @@ def test_logout_all_counts_a_bump_made_while_it_ran(app, client, auth, alice, mo
             conn.execute(sa.update(User).values(token_version=User.token_version + 1))
         return found
 
-    monkeypatch.setattr(auth_module, "load_token_user", read_then_race)
+    monkeypatch.setattr(request_auth, "load_token_user", read_then_race)
     response = client.post(f"{V2}/auth/logout-all", headers=bearer(pair["access_token"]))
     assert response.status_code == 204
     assert user_row(app, alice).token_version == 2

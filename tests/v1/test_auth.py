@@ -7,9 +7,9 @@ import jwt
 import pytest
 import sqlalchemy as sa
 
-from app.auth import ACCESS, REFRESH, encode_token
 from app.extensions import db
 from app.models import Post, RevokedToken, User
+from app.tokens import ACCESS, REFRESH, encode_token
 
 from ..conftest import PASSWORD, bearer, count_rows
 
@@ -23,7 +23,8 @@ def get_user(app, user_id):
 
 def token_for(app, user_id, token_type=ACCESS, **kw):
     with app.app_context():
-        return encode_token(db.session.get(User, user_id), token_type, **kw)
+        user = db.session.get(User, user_id)
+        return encode_token(user.id, user.token_version, token_type, **kw)
 
 
 def forged(app, user_id, *, key=None, algorithm="HS256", **changes):

@@ -1,71 +1,75 @@
 """v1 posts: public reading, owner-only writing."""
 
 import sqlalchemy as sa
-from flask import Blueprint, g, jsonify
+from flask import Blueprint, g
 from sqlalchemy.orm import joinedload
 
-from ...auth import auth_optional, login_required
-from ...body import json_object, load, require_fields
 from ...extensions import db
 from ...models import Post
-from ...pagination import query_args
 from ...permissions import editable_post_or_403, visible_post_or_404
 from ...schemas import (
+    MessageSchema,
+    post_create_schema,
     post_schema,
     post_update_schema,
-    posts_schema,
     v1_post_list_args_schema,
 )
+from .face import api
 
 bp = Blueprint("posts", __name__)
 
 
 @bp.get("/posts")
-def list_posts():
+@api.query(v1_post_list_args_schema)
+@api.response(post_schema, envelope="posts")
+def list_posts(args):
     """List published posts, optionally one user's (``?user_id=``)."""
-    args = query_args(v1_post_list_args_schema)
     stmt = sa.select(Post).where(Post.published.is_(True)).options(joinedload(Post.author))
     if "user_id" in args:
         stmt = stmt.where(Post.user_id == args["user_id"])
-    posts = db.session.scalars(stmt.order_by(Post.id)).all()
-    return jsonify({"posts": posts_schema.dump(posts)})
+    return db.session.scalars(stmt.order_by(Post.id)).all()
 
 
 @bp.get("/posts/<id:post_id>")
-@auth_optional
+@api.auth(optional=True)
+@api.response(post_schema)
 def get_post(post_id):
     """Show one post (a draft only to its author and admins)."""
-    return jsonify(post_schema.dump(visible_post_or_404(post_id, g.current_user)))
+    return visible_post_or_404(post_id, g.current_user)
 
 
 @bp.post("/posts")
-@login_required
-def create_post():
+@api.auth()
+@api.body(post_create_schema, require=("title", "content"), missing="Missing title or content")
+@api.response(post_schema, 201)
+def create_post(data):
     """Publish a post owned by the caller."""
-    data = json_object()
-    require_fields(data, ("title", "content"), "Missing title or content")
-    fields = load(post_update_schema, data)
-    post = Post(title=fields["title"], content=fields["content"], author=g.current_user)
+    post = Post(title=data["title"], content=data["content"], author=g.current_user)
     db.session.add(post)
     db.session.commit()
-    return jsonify(post_schema.dump(post)), 201
+    return post
 
 
 @bp.put("/posts/<id:post_id>")
-@login_required
-def update_post(post_id):
+@api.auth()
+@api.body(post_update_schema)
+@api.response(post_schema)
+@api.other_responses(403)
+def update_post(data, post_id):
     """Change the title and/or content of the caller's post."""
     post = editable_post_or_403(post_id, g.current_user, "You can only edit your own posts")
-    post.update(load(post_update_schema))
+    post.update(data)
     db.session.commit()
-    return jsonify(post_schema.dump(post))
+    return post
 
 
 @bp.delete("/posts/<id:post_id>")
-@login_required
+@api.auth()
+@api.response(MessageSchema())
+@api.other_responses(403)
 def delete_post(post_id):
     """Delete the caller's post."""
     post = editable_post_or_403(post_id, g.current_user, "You can only delete your own posts")
     db.session.delete(post)
     db.session.commit()
-    return jsonify({"message": "Post deleted"})
+    return {"message": "Post deleted"}

@@ -1,61 +1,63 @@
 """v1 todos: private to their owner."""
 
 import sqlalchemy as sa
-from flask import Blueprint, g, jsonify
+from flask import Blueprint, g
 
-from ...auth import login_required
-from ...body import json_object, load, require_fields
 from ...extensions import db
 from ...models import Todo
 from ...permissions import own_todo_or_404
-from ...schemas import todo_create_schema, todo_schema, todo_update_schema, todos_schema
+from ...schemas import MessageSchema, todo_create_schema, todo_schema, todo_update_schema
+from .face import api
 
 bp = Blueprint("todos", __name__)
 
 
 @bp.get("/todos")
-@login_required
+@api.auth()
+@api.response(todo_schema, envelope="todos")
 def list_todos():
     """List the caller's todos."""
-    todos = db.session.scalars(
-        sa.select(Todo).where(Todo.user_id == g.current_user.id).order_by(Todo.id)
-    ).all()
-    return jsonify({"todos": todos_schema.dump(todos)})
+    stmt = sa.select(Todo).where(Todo.user_id == g.current_user.id).order_by(Todo.id)
+    return db.session.scalars(stmt).all()
 
 
 @bp.post("/todos")
-@login_required
-def create_todo():
+@api.auth()
+@api.body(todo_create_schema, require=("title",), missing="Missing title")
+@api.response(todo_schema, 201)
+def create_todo(data):
     """Create a todo for the caller."""
-    data = json_object()
-    require_fields(data, ("title",), "Missing title")
-    todo = Todo(**load(todo_create_schema, data), owner=g.current_user)
+    todo = Todo(**data, owner=g.current_user)
     db.session.add(todo)
     db.session.commit()
-    return jsonify(todo_schema.dump(todo)), 201
+    return todo
 
 
 @bp.get("/todos/<id:todo_id>")
-@login_required
+@api.auth()
+@api.response(todo_schema)
 def get_todo(todo_id):
     """Show one of the caller's todos."""
-    return jsonify(todo_schema.dump(own_todo_or_404(todo_id, g.current_user)))
+    return own_todo_or_404(todo_id, g.current_user)
 
 
 @bp.put("/todos/<id:todo_id>")
-@login_required
-def update_todo(todo_id):
+@api.auth()
+@api.body(todo_update_schema)
+@api.response(todo_schema)
+def update_todo(data, todo_id):
     """Change one of the caller's todos (only the fields given)."""
     todo = own_todo_or_404(todo_id, g.current_user)
-    todo.update(load(todo_update_schema))
+    todo.update(data)
     db.session.commit()
-    return jsonify(todo_schema.dump(todo))
+    return todo
 
 
 @bp.delete("/todos/<id:todo_id>")
-@login_required
+@api.auth()
+@api.response(MessageSchema())
 def delete_todo(todo_id):
     """Delete one of the caller's todos."""
     db.session.delete(own_todo_or_404(todo_id, g.current_user))
     db.session.commit()
-    return jsonify({"message": "Todo deleted"})
+    return {"message": "Todo deleted"}

@@ -1,35 +1,37 @@
 """v1 users: register, list, show."""
 
 import sqlalchemy as sa
-from flask import Blueprint, jsonify
+from flask import Blueprint
 
 from ...accounts import register_user
-from ...body import json_object, load, require_fields
 from ...extensions import db
 from ...models import User
 from ...permissions import get_or_404
-from ...schemas import private_user_schema, user_create_schema, user_schema, users_schema
+from ...schemas import private_user_schema, user_create_schema, user_schema
+from .face import api
 
 bp = Blueprint("users", __name__)
 
 
 @bp.post("/users")
-def create_user():
+@api.body(
+    user_create_schema, require=("username", "password"), missing="Missing username or password"
+)
+@api.response(private_user_schema, 201)
+def create_user(data):
     """Register a user."""
-    data = json_object()
-    require_fields(data, ("username", "password"), "Missing username or password")
-    user = register_user(load(user_create_schema, data))
-    return jsonify(private_user_schema.dump(user)), 201
+    return register_user(data)
 
 
 @bp.get("/users")
+@api.response(user_schema, envelope="users")
 def list_users():
     """List every user's public profile."""
-    users = db.session.scalars(sa.select(User).order_by(User.id)).all()
-    return jsonify({"users": users_schema.dump(users)})
+    return db.session.scalars(sa.select(User).order_by(User.id)).all()
 
 
 @bp.get("/users/<id:user_id>")
+@api.response(user_schema)
 def get_user(user_id):
     """Show one user's public profile."""
-    return jsonify(user_schema.dump(get_or_404(User, user_id, "User not found")))
+    return get_or_404(User, user_id, "User not found")

@@ -2,45 +2,52 @@
 
 from flask import Blueprint, g
 
-from ... import auth
-from ...body import load, optional_json_object
-from ...errors import validation_error
-from ...responses import no_content, tokens
-from ...schemas import login_schema, logout_schema, refresh_schema
+from ... import limits, sessions
+from ...errors import Invalid
+from ...schemas import TokenPairSchema, login_schema, logout_schema, refresh_schema
+from .face import api
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
 
 @bp.post("/login")
-@auth.login_rate_limit
-def login():
+@limits.login
+@api.body(login_schema)
+@api.response(TokenPairSchema(), description="Send `username` or `email`, and `password`.")
+@api.other_responses(401, credentials=True)
+def login(creds):
     """Exchange a username (or e-mail) and password for an access + refresh token pair."""
-    creds = load(login_schema)
     identifier = creds.get("username") or creds.get("email")
     if not identifier:
-        raise validation_error({"username": ["Missing username or email."]})
-    user = auth.login(identifier, creds["password"], by_email="username" not in creds)
-    return tokens(auth.issue_token_pair(user))
+        raise Invalid({"username": ["Missing username or email."]})
+    return sessions.login(identifier, creds["password"], by_email="username" not in creds)
 
 
 @bp.post("/refresh")
-def refresh():
+@api.body(refresh_schema)
+@api.response(
+    TokenPairSchema(),
+    description="A refresh token works once; presenting a used one again logs the user "
+    "out everywhere.",
+)
+@api.other_responses(401)
+def refresh(data):
     """Spend a refresh token for a new pair; the old refresh token is revoked."""
-    return tokens(auth.rotate_refresh_token(load(refresh_schema)["refresh_token"]))
+    return sessions.rotate_refresh_token(data["refresh_token"])
 
 
 @bp.post("/logout")
-@auth.login_required
-def logout():
+@api.auth()
+@api.body(logout_schema, required=False)
+@api.response(None, 204)
+def logout(data):
     """Revoke the access token and, when given, the refresh token."""
-    body = load(logout_schema, optional_json_object())
-    auth.logout(body.get("refresh_token"))
-    return no_content()
+    sessions.logout(data.get("refresh_token"))
 
 
 @bp.post("/logout-all")
-@auth.login_required
+@api.auth()
+@api.response(None, 204)
 def logout_all():
     """Invalidate every token of the caller, on every device."""
-    auth.logout_all(g.current_user)
-    return no_content()
+    sessions.logout_all(g.current_user)

@@ -1,0 +1,319 @@
+"""API faces and the decorators that declare a route's facts once, on the route.
+
+A face is one public contract over the same domain (``/api/v1``, ``/api/v2``; the RealWorld
+API next). Each face package under ``app/routes/`` makes one ``Face``: its URL prefix, how
+it reads bodies (unknown fields ignored or refused), which ``Authorization`` schemes it
+accepts, and how it renders the domain errors of ``app.errors``. Its decorators both act
+and document, the way apifairy's do::
+
+    @bp.post("/posts")
+    @api.auth()
+    @api.body(post_create_schema)
+    @api.response(post_schema, 201, location=("v2.posts.get_post", "post_id"))
+    def create_post(data): ...
+
+``app.openapi`` assembles the documents from what these decorators record (``describe``);
+it keeps no table of its own.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import Blueprint, Response, jsonify, request, url_for
+from marshmallow import EXCLUDE, RAISE, Schema, ValidationError
+from werkzeug.exceptions import HTTPException
+
+from .auth import BEARER, token_auth
+from .errors import (
+    DomainError,
+    Invalid,
+    MalformedJSON,
+    NotJSON,
+    UnparsableJSON,
+    render_domain_error,
+    render_http_exception,
+)
+from .pagination import Page, link_header
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+REQUIRED, OPTIONAL = "required", "optional"
+
+
+@dataclass
+class RouteDoc:
+    """What one route reads, answers and may fail with: recorded by the decorators."""
+
+    body: Schema | None = None
+    body_required: bool = True
+    query: Schema | None = None
+    response: Schema | None = None
+    status: int = 200
+    auth: str | None = None  # REQUIRED, OPTIONAL or None
+    rate_limited: bool = False
+    errors: tuple[int, ...] = ()
+    page: bool = False  # a paged list body + Link header
+    envelope: str | None = None  # a list wrapped in one key: {"posts": [...]}
+    location: bool = False  # 201 with a Location header
+    credentials_401: bool = False  # 401 "Invalid credentials" (login)
+    description: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def describe(view: Callable[..., Any]) -> RouteDoc:
+    """The ``RouteDoc`` of ``view``; decorators stacked with ``functools.wraps`` share it."""
+    doc = view.__dict__.get("__route_doc__")
+    if doc is None:
+        doc = view.__dict__["__route_doc__"] = RouteDoc()
+    return doc
+
+
+def load(schema: Schema, data: Mapping[str, Any], *, unknown: str = RAISE, **kwargs: Any) -> Any:
+    """Validate ``data`` through ``schema``; the one place a ValidationError becomes Invalid."""
+    try:
+        return schema.load(data, unknown=unknown, **kwargs)
+    except ValidationError as err:
+        raise Invalid(err.normalized_messages()) from None
+
+
+def json_object(*, allow_empty: bool = False) -> dict[str, Any]:
+    """Return the request body as a JSON object, or raise NotJSON / MalformedJSON.
+
+    ``allow_empty``: a request with no body at all reads as ``{}``.
+    """
+    raw = request.get_data(cache=True)  # 413 past MAX_CONTENT_LENGTH, whatever the type
+    if allow_empty and not raw and not request.content_length:
+        return {}
+    if not request.is_json:
+        raise NotJSON()
+    try:
+        data = json.loads(raw)
+    except (ValueError, RecursionError):
+        raise UnparsableJSON() from None
+    if not isinstance(data, dict):
+        raise MalformedJSON("Request body must be a JSON object")
+    try:
+        # "\ud800" is valid JSON but not Unicode: no database or encoder can store it.
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise MalformedJSON("Request body must not contain unpaired surrogates") from None
+    return data
+
+
+def _pass_first(view: Callable[..., Any], produce: Callable[[], Any]) -> Callable[..., Any]:
+    """Wrap ``view`` so that ``produce()`` is its first positional argument."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        return view(produce(), *args, **kwargs)
+
+    return wrapped
+
+
+class Face:
+    """One API face: its blueprint, its body rules, its auth schemes and its error renderer.
+
+    Subclasses (or instances given ``renderers``) say how each domain error looks on this
+    face; everything not named is answered in the house shape at the error's own status.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        url_prefix: str,
+        *,
+        unknown: str = RAISE,
+        schemes: Iterable[str] = BEARER,
+        body_errors: tuple[int, ...] = (400, 413, 415, 422),
+        query_errors: tuple[int, ...] = (422,),
+        error_descriptions: Mapping[int, str] | None = None,
+        renderers: Mapping[type[DomainError], Callable[[DomainError], Response]] | None = None,
+        title: str = "",
+        description: str = "",
+        api_version: str = "1.0.0",
+    ) -> None:
+        self.name = name
+        self.url_prefix = url_prefix
+        self.unknown = unknown
+        self.schemes = tuple(schemes)
+        self.body_errors = body_errors
+        self.query_errors = query_errors
+        self.error_descriptions = dict(error_descriptions or {})
+        self.renderers = dict(renderers or {})
+        self.title = title
+        self.description = description
+        self.api_version = api_version
+        self.blueprint = Blueprint(name, __name__, url_prefix=url_prefix)
+        self.blueprint.register_error_handler(DomainError, self.render)
+        self.blueprint.register_error_handler(HTTPException, self.render_http)
+        self.blueprint.record_once(lambda state: _register_face(state.app, self))
+
+    # --- errors ---------------------------------------------------------------------------
+
+    def render(self, exc: DomainError) -> Response:
+        for kind in type(exc).__mro__:
+            if kind in self.renderers:
+                return self.renderers[kind](exc)
+        return render_domain_error(exc)
+
+    def render_http(self, exc: HTTPException) -> Response:
+        return render_http_exception(exc)
+
+    # --- decorators -----------------------------------------------------------------------
+
+    def auth(self, *, optional: bool = False) -> Callable[[F], F]:
+        """Require (or accept) an access token in one of this face's schemes."""
+        authenticate = token_auth(optional=optional, schemes=self.schemes)
+
+        def decorator(view: F) -> F:
+            describe(view).auth = OPTIONAL if optional else REQUIRED
+            return authenticate(view)
+
+        return decorator
+
+    def body(
+        self,
+        schema: Schema,
+        *,
+        required: bool = True,
+        require: tuple[str | tuple[str, ...], ...] = (),
+        missing: str = "",
+    ) -> Callable[[F], F]:
+        """Load the JSON body through ``schema`` and pass it to the view first.
+
+        ``required=False``: no body at all reads as ``{}``. ``require``: fields (or tuples
+        of alternatives) that must be present and non-blank before validation, else
+        Invalid with the message ``missing`` (the seeds' "Missing title or content").
+        """
+
+        def produce() -> Any:
+            data = json_object(allow_empty=not required)
+            for names in require:
+                alternatives = (names,) if isinstance(names, str) else names
+                if not any(_present(data.get(name)) for name in alternatives):
+                    raise Invalid({}, missing, "missing_fields")
+            return load(schema, data, unknown=self.unknown)
+
+        def decorator(view: F) -> F:
+            doc = describe(view)
+            doc.body, doc.body_required = schema, required
+            return _pass_first(view, produce)  # type: ignore[return-value]
+
+        return decorator
+
+    def query(self, schema: Schema) -> Callable[[F], F]:
+        """Load the query string through ``schema`` and pass it to the view first."""
+
+        def produce() -> Any:
+            try:
+                return schema.load(request.args.to_dict(flat=True), unknown=EXCLUDE)
+            except ValidationError as err:
+                raise Invalid(err.normalized_messages(), "Invalid query parameters") from None
+
+        def decorator(view: F) -> F:
+            describe(view).query = schema
+            return _pass_first(view, produce)  # type: ignore[return-value]
+
+        return decorator
+
+    def response(
+        self,
+        schema: Schema | None,
+        status: int = 200,
+        *,
+        page: bool = False,
+        envelope: str | None = None,
+        location: tuple[str, str] | None = None,
+        select: Callable[[Any], Schema] | None = None,
+        description: str | None = None,
+    ) -> Callable[[F], F]:
+        """Dump what the view returns through ``schema`` and answer ``status``.
+
+        The view returns the object (a ``Page`` for ``page``, a list for ``envelope``), or
+        None for 204. ``location=(endpoint, argument)`` adds ``Location`` for the new row;
+        ``select(obj)`` picks the schema per answer (a narrower one than documented).
+        """
+
+        def answer(result: Any) -> Response:
+            if status == 204:
+                return no_content()
+            if isinstance(result, Response):
+                return result
+            chosen = select(result) if select is not None else schema
+            if page:
+                return _page_response(result, chosen)
+            if envelope is not None:
+                body = {envelope: chosen.dump(result, many=True)}
+            else:
+                body = chosen.dump(result) if chosen is not None else result
+            response = jsonify(body)
+            response.status_code = status
+            if location is not None:
+                endpoint, argument = location
+                values = {argument: result.id}
+                response.headers["Location"] = url_for(endpoint, **values, _external=True)
+            return response
+
+        def decorator(view: F) -> F:
+            doc = describe(view)
+            doc.response, doc.status, doc.page, doc.envelope = schema, status, page, envelope
+            doc.location = location is not None
+            doc.description = description or doc.description
+
+            @wraps(view)
+            def wrapped(*args: Any, **kwargs: Any) -> Response:
+                return answer(view(*args, **kwargs))
+
+            return wrapped  # type: ignore[return-value]
+
+        return decorator
+
+    def other_responses(self, *statuses: int, credentials: bool = False) -> Callable[[F], F]:
+        """Document statuses only this route can answer (403, 409, …); changes nothing."""
+
+        def decorator(view: F) -> F:
+            doc = describe(view)
+            doc.errors = tuple(sorted({*doc.errors, *statuses}))
+            doc.credentials_401 = doc.credentials_401 or credentials
+            return view
+
+        return decorator
+
+
+def _present(value: Any) -> bool:
+    return value is not None and not (isinstance(value, str) and not value.strip())
+
+
+def _page_response(page: Page, schema: Schema) -> Response:
+    response = jsonify(
+        {
+            "items": schema.dump(page.items, many=True),
+            "total": page.total,
+            "count": len(page.items),
+            "offset": page.offset,
+            "limit": page.limit,
+        }
+    )
+    response.headers["Link"] = link_header(page.offset, page.limit, page.total, page.next_after)
+    return response
+
+
+def no_content() -> Response:
+    """204 with no body and no content type."""
+    response = Response(status=204)
+    del response.headers["Content-Type"]
+    return response
+
+
+def _register_face(app: Any, face: Face) -> None:
+    app.extensions.setdefault("faces", {})[face.name] = face
+
+
+def faces_of(app: Any) -> dict[str, Face]:
+    """The faces registered on ``app``, by name."""
+    return app.extensions.get("faces", {})

@@ -1,0 +1,107 @@
+"""Signing in and out: credentials for tokens, refresh rotation, logout, logout-all."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from flask import g
+from sqlalchemy.exc import IntegrityError
+
+from .auth import load_token_user
+from .errors import Unauthorized
+from .extensions import db
+from .models import RevokedToken, User, username_key
+from .passwords import burn_dummy_verify
+from .tokens import EXPIRED, INVALID, REFRESH, REVOKED, AuthError, decode_token, issue_token_pair
+
+
+def find_login_user(identifier: str, by_email: bool) -> User | None:
+    """The account ``identifier`` names: by e-mail when the ``email`` field was sent;
+    otherwise by username, then by e-mail when it looks like an address.
+
+    Username first: a username may contain "@", and another account registering that
+    string as its e-mail must not take over the login of the first.
+    """
+    if not by_email:
+        key = username_key(identifier.strip())
+        user = db.session.scalar(sa.select(User).where(User.username_key == key))
+        if user is not None or "@" not in identifier:
+            return user
+    email = identifier.strip().lower()  # stored trimmed and lower-case at registration
+    return db.session.scalar(sa.select(User).where(User.email == email))
+
+
+def login(identifier: str, password: str, *, by_email: bool = False) -> dict[str, Any]:
+    """Return a token pair for these credentials or raise the same 401 whatever was wrong."""
+    user = find_login_user(identifier, by_email)
+    if user is None:
+        burn_dummy_verify(password)
+    elif user.check_password(password):
+        db.session.commit()  # persists a rehash when the Argon2 parameters changed
+        return issue_token_pair(user.id, user.token_version)
+    # RFC 7235: every 401 carries a challenge, the same one whatever was wrong.
+    raise Unauthorized(
+        "Invalid credentials", "invalid_credentials", headers={"WWW-Authenticate": "Bearer"}
+    )
+
+
+def revoke(claims: dict[str, Any]) -> bool:
+    """Write the token's jti to the revocation table; False when it was already there."""
+    db.session.add(
+        RevokedToken(
+            jti=claims["jti"],
+            token_type=claims["type"],
+            user_id=int(claims["sub"]),
+            expires_at=datetime.fromtimestamp(int(claims["exp"]), UTC),
+        )
+    )
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        return False
+    return True
+
+
+def rotate_refresh_token(token: str) -> dict[str, Any]:
+    """Spend a refresh token for a new pair; a token spent twice revokes everything."""
+    claims = decode_token(token, REFRESH)
+    user, revoked = load_token_user(claims)
+    if revoked or not revoke(claims):
+        # Replay of a used refresh token: assume theft, kill every token of the user.
+        # By claims, not ``user.id``: after revoke()'s rollback ``user`` is expired, and
+        # reading it again fails if the account was deleted meanwhile.
+        user = db.session.get(User, int(claims["sub"]))
+        if user is not None:
+            user.revoke_all_tokens()
+            db.session.commit()
+        raise AuthError(REVOKED)
+    return issue_token_pair(user.id, user.token_version)
+
+
+def logout(refresh_token: str | None = None) -> None:
+    """Revoke the current access token and, when given, the caller's refresh token.
+
+    The refresh token is checked before anything is written, so a bad one changes nothing;
+    an expired one is already dead and is skipped. It is revoked before the access token:
+    should the second write fail, the client's retry still authenticates and finishes.
+    """
+    refresh_claims = None
+    if refresh_token:
+        try:
+            refresh_claims = decode_token(refresh_token, REFRESH)
+        except AuthError as exc:
+            if exc.code != EXPIRED[1]:
+                raise
+        if refresh_claims is not None and refresh_claims["sub"] != g.token_claims["sub"]:
+            raise AuthError(INVALID)
+    if refresh_claims is not None:
+        revoke(refresh_claims)
+    revoke(g.token_claims)
+
+
+def logout_all(user: User) -> None:
+    user.revoke_all_tokens()
+    db.session.commit()

@@ -1,0 +1,206 @@
+"""JWT: signing and verifying this project's tokens — the one place PyJWT is called.
+
+Access and refresh tokens are HS256 JWTs signed with ``JWT_SECRET_KEY`` (or ``SECRET_KEY``),
+decoded with a pinned algorithm and a ``require`` list. Only what can never change for a
+given token string (its signature and claim shapes) is remembered between requests
+(``_Verifier``); its time claims are checked again on every use, and revocation, the user
+and the token version are read from the database by ``app.auth`` on every request.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache, partial
+from typing import Any
+
+import jwt
+from flask import current_app
+
+from .errors import Unauthorized
+from .models import ID_MAX
+
+ALGORITHM = "HS256"
+ACCESS = "access"
+REFRESH = "refresh"
+REQUIRED_CLAIMS = ["sub", "jti", "iat", "nbf", "exp", "type", "ver"]
+
+MISSING = ("Missing token", "token_missing")
+INVALID = ("Invalid token", "token_invalid")
+EXPIRED = ("Token has expired", "token_expired")
+REVOKED = ("Token has been revoked", "token_revoked")
+
+# Our tokens are a few hundred bytes; anything far larger is rejected before decoding.
+MAX_TOKEN_LENGTH = 4096
+_SUB_RE = re.compile(r"[1-9][0-9]{0,9}")
+_JTI_RE = re.compile(r"[0-9a-f]{32}")
+_TOKEN_RE = re.compile(r"[A-Za-z0-9_=-]+\.[A-Za-z0-9_=-]+\.[A-Za-z0-9_=-]*")
+# Our tokens carry whole seconds; anything past year 9999 cannot become a datetime.
+MAX_TIMESTAMP = 253_402_300_799
+_VERIFIER_KEY = "blogapi.token_verifier"
+
+
+class AuthError(Unauthorized):
+    """A 401 with the contract's message, code and ``WWW-Authenticate`` header."""
+
+    def __init__(self, kind: tuple[str, str], *, token_sent: bool = True) -> None:
+        message, code = kind
+        if token_sent:
+            challenge = f'Bearer error="invalid_token", error_description="{message}"'
+        else:
+            challenge = "Bearer"
+        super().__init__(message, code, headers={"WWW-Authenticate": challenge})
+
+
+def _secret() -> str:
+    cfg = current_app.config
+    return cfg.get("JWT_SECRET_KEY") or cfg["SECRET_KEY"]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+# --- issuing ------------------------------------------------------------------------------
+
+
+def encode_token(
+    user_id: int, version: int, token_type: str, *, now: datetime | None = None
+) -> str:
+    """Sign a token of ``token_type`` for user ``user_id`` at token ``version``."""
+    cfg = current_app.config
+    now = now or _now()
+    lifetime = (
+        cfg["JWT_ACCESS_TOKEN_EXPIRES"]
+        if token_type == ACCESS
+        else cfg["JWT_REFRESH_TOKEN_EXPIRES"]
+    )
+    claims: dict[str, Any] = {
+        "sub": str(user_id),
+        "jti": uuid.uuid4().hex,
+        "iat": now,
+        "nbf": now,
+        "exp": now + timedelta(seconds=int(lifetime)),
+        "type": token_type,
+        "ver": version,
+    }
+    if cfg.get("JWT_ISSUER"):
+        claims["iss"] = cfg["JWT_ISSUER"]
+    if cfg.get("JWT_AUDIENCE"):
+        claims["aud"] = cfg["JWT_AUDIENCE"]
+    return jwt.encode(claims, _secret(), algorithm=ALGORITHM)
+
+
+def issue_token_pair(user_id: int, version: int) -> dict[str, Any]:
+    """Return a fresh access + refresh token pair, as the login and refresh answers carry it."""
+    return {
+        "access_token": encode_token(user_id, version, ACCESS),
+        "refresh_token": encode_token(user_id, version, REFRESH),
+        "token_type": "Bearer",
+        "expires_in": int(current_app.config["JWT_ACCESS_TOKEN_EXPIRES"]),
+    }
+
+
+# --- verifying ----------------------------------------------------------------------------
+
+
+def _decode_options(cfg: Any) -> dict[str, Any]:
+    """The keyword arguments of ``jwt.decode`` for this app's configuration."""
+    return {
+        "key": _secret(),
+        "algorithms": [ALGORITHM],
+        "leeway": int(cfg.get("JWT_LEEWAY") or 0),
+        "issuer": cfg.get("JWT_ISSUER") or None,
+        "audience": cfg.get("JWT_AUDIENCE") or None,
+        "options": {
+            "require": REQUIRED_CLAIMS
+            + (["iss"] if cfg.get("JWT_ISSUER") else [])
+            + (["aud"] if cfg.get("JWT_AUDIENCE") else []),
+            "verify_signature": True,
+            "verify_exp": True,
+            "verify_nbf": True,
+            "verify_iat": True,
+            "verify_aud": True,
+            "verify_iss": True,
+            "verify_sub": True,
+            "verify_jti": True,
+        },
+    }
+
+
+class _Verifier:
+    """``jwt.decode`` with this app's options, remembering the tokens that passed it.
+
+    A token string that verified once verifies again for as long as the key and options
+    stay the same (signature and claim shapes never change), so its claims are kept in a
+    small per-process LRU and re-used. Only successes are kept, keyed on the whole token
+    string. What does change is checked again on every use: the time claims here, and
+    revocation, the user and the token version in the database (``load_token_user``).
+    """
+
+    MAX_TOKENS = 4096
+
+    def __init__(self, cfg: Any) -> None:
+        kwargs = _decode_options(cfg)
+        self.leeway = kwargs["leeway"]
+        self.verified = lru_cache(maxsize=self.MAX_TOKENS)(partial(self._decode, kwargs))
+
+    @staticmethod
+    def _decode(kwargs: dict[str, Any], token: str) -> tuple[dict[str, Any], int, int]:
+        claims = jwt.decode(token, **kwargs)
+        # PyJWT compared int() of these; keep the same numbers for the re-checks.
+        return claims, int(claims["exp"]), max(int(claims["nbf"]), int(claims["iat"]))
+
+    def __call__(self, token: str) -> dict[str, Any]:
+        claims, exp, not_before = self.verified(token)
+        now = time.time()
+        if exp <= now - self.leeway:
+            raise jwt.ExpiredSignatureError("Signature has expired")
+        if not_before > now + self.leeway:
+            raise jwt.ImmatureSignatureError("The token is not yet valid")
+        return dict(claims)
+
+
+def _verifier() -> _Verifier:
+    """This app's verifier; a new one (and an empty memo) whenever the JWT settings change."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    cfg = app.config
+    settings = (_secret(), cfg.get("JWT_LEEWAY"), cfg.get("JWT_ISSUER"), cfg.get("JWT_AUDIENCE"))
+    current = app.extensions.get(_VERIFIER_KEY)
+    if current is None or current[0] != settings:
+        current = app.extensions[_VERIFIER_KEY] = (settings, _Verifier(cfg))
+    return current[1]
+
+
+def decode_token(token: str, expected_type: str) -> dict[str, Any]:
+    """Verify ``token`` and its claims; raise AuthError for any failure whatsoever."""
+    if len(token) > MAX_TOKEN_LENGTH or not _TOKEN_RE.fullmatch(token):
+        raise AuthError(INVALID)
+    try:
+        claims = _verifier()(token)
+    except jwt.ExpiredSignatureError:
+        raise AuthError(EXPIRED) from None
+    except Exception:  # every PyJWT error, and json/int/recursion oddities inside it
+        raise AuthError(INVALID) from None
+    sub, jti, ver = claims.get("sub"), claims.get("jti"), claims.get("ver")
+    if (
+        claims.get("type") != expected_type
+        # PyJWT lets an empty ``aud`` through when no audience is configured; we do not.
+        or ("aud" in claims and not current_app.config.get("JWT_AUDIENCE"))
+        or not isinstance(sub, str)
+        or not _SUB_RE.fullmatch(sub)
+        or int(sub) > ID_MAX
+        or not isinstance(jti, str)
+        or not _JTI_RE.fullmatch(jti)
+        or not isinstance(ver, int)
+        or isinstance(ver, bool)
+        or not all(_is_timestamp(claims[name]) for name in ("iat", "nbf", "exp"))
+    ):
+        raise AuthError(INVALID)
+    return claims
+
+
+def _is_timestamp(value: Any) -> bool:
+    return type(value) is int and 0 <= value <= MAX_TIMESTAMP
