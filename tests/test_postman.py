@@ -1,6 +1,5 @@
 """The Postman collection: in sync with its generator, and exercising every API endpoint."""
 
-import importlib.util
 import json
 import re
 from pathlib import Path
@@ -8,17 +7,10 @@ from pathlib import Path
 import pytest
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
+from postman import build_collection
+
 ROOT = Path(__file__).resolve().parent.parent
 POSTMAN = ROOT / "postman"
-
-
-def load_builder():
-    spec = importlib.util.spec_from_file_location(
-        "build_collection", POSTMAN / "build_collection.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def requests(items):
@@ -35,11 +27,11 @@ def collection():
 
 
 def test_committed_files_match_the_generator():
-    builder = load_builder()
-
     assert (POSTMAN / "blog-api.postman_collection.json").read_text(
         encoding="utf-8"
-    ) == builder.render(builder.collection()), "run: python postman/build_collection.py"
+    ) == build_collection.render(build_collection.collection()), (
+        "run: python -m postman.build_collection"
+    )
     environment = json.loads((POSTMAN / "local.postman_environment.json").read_text())
     assert [v["key"] for v in environment["values"]] == ["baseUrl"]
 
