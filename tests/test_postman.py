@@ -76,3 +76,14 @@ def test_every_request_asserts_something(collection):
         )
         assert "pm.test(" in script, item["name"]
         assert "pm.response.to.have.status(" in script, item["name"]
+
+
+def test_every_variable_is_set_before_it_is_used(collection):
+    known = {"baseUrl", "runId", "loginTimes"}
+    for item in requests(collection["item"]):
+        script = "\n".join(line for event in item["event"] for line in event["script"]["exec"])
+        used = set(re.findall(r"\{\{(\w+)\}\}", json.dumps(item["request"]) + script))
+        used |= set(re.findall(r"collectionVariables\.get\('(\w+)'\)", script))
+
+        assert used <= known, f"{item['name']} uses {used - known} before a request sets it"
+        known |= set(re.findall(r'collectionVariables\.set\("(\w+)"', script))
