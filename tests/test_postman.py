@@ -1,6 +1,5 @@
 """The Postman collection: in sync with its generator, and exercising every API endpoint."""
 
-import importlib.util
 import json
 import re
 from pathlib import Path
@@ -8,17 +7,10 @@ from pathlib import Path
 import pytest
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
+from postman import build_collection
+
 ROOT = Path(__file__).resolve().parent.parent
 POSTMAN = ROOT / "postman"
-
-
-def load_builder():
-    spec = importlib.util.spec_from_file_location(
-        "build_collection", POSTMAN / "build_collection.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def requests(items):
@@ -35,11 +27,11 @@ def collection():
 
 
 def test_committed_files_match_the_generator():
-    builder = load_builder()
-
     assert (POSTMAN / "blog-api.postman_collection.json").read_text(
         encoding="utf-8"
-    ) == builder.render(builder.collection()), "run: python postman/build_collection.py"
+    ) == build_collection.render(build_collection.collection()), (
+        "run: python -m postman.build_collection"
+    )
     environment = json.loads((POSTMAN / "local.postman_environment.json").read_text())
     assert [v["key"] for v in environment["values"]] == ["baseUrl"]
 
@@ -84,3 +76,14 @@ def test_every_request_asserts_something(collection):
         )
         assert "pm.test(" in script, item["name"]
         assert "pm.response.to.have.status(" in script, item["name"]
+
+
+def test_every_variable_is_set_before_it_is_used(collection):
+    known = {"baseUrl", "runId", "loginTimes"}
+    for item in requests(collection["item"]):
+        script = "\n".join(line for event in item["event"] for line in event["script"]["exec"])
+        used = set(re.findall(r"\{\{(\w+)\}\}", json.dumps(item["request"]) + script))
+        used |= set(re.findall(r"collectionVariables\.get\('(\w+)'\)", script))
+
+        assert used <= known, f"{item['name']} uses {used - known} before a request sets it"
+        known |= set(re.findall(r'collectionVariables\.set\("(\w+)"', script))

@@ -1,0 +1,621 @@
+"""The /api/v2 requests, in run order: later rows use the variables earlier rows set."""
+
+from postman.rows import (
+    Folder,
+    Form,
+    Request,
+    error,
+    expect,
+    from_body,
+    from_var,
+    invalid,
+    location,
+    no_body,
+    page,
+    token_pair,
+    tokens,
+    unauthorized,
+)
+
+PASSWORD = "correct horse battery"
+NEW_PASSWORD = "correct horse battery staple"
+ALICE = "v2alice{{runId}}"
+RENAMED = f"{ALICE}-renamed"
+BOB = "v2bob{{runId}}"
+AS_ALICE = "{{v2_alice_access}}"
+AS_BOB = "{{v2_bob_access}}"
+POST = "/posts/{{v2_post_id}}"
+DRAFT = "/posts/{{v2_draft_id}}"
+TODO = "/todos/{{v2_todo_id}}"
+MISSING_TOKEN = unauthorized("Missing token", "token_missing")
+INVALID_TOKEN = unauthorized("Invalid token", "token_invalid")
+REVOKED_TOKEN = unauthorized("Token has been revoked", "token_revoked")
+
+USERS = [
+    Request(
+        "Register alice",
+        "POST",
+        "/users",
+        201,
+        body={"username": ALICE, "password": PASSWORD, "email": f"{ALICE}@example.com"},
+        checks=[location("/api/v2/users/")],
+        sets={"v2_alice_id": from_body("id")},
+    ),
+    Request(
+        "Register bob",
+        "POST",
+        "/users",
+        201,
+        body={"username": BOB, "password": PASSWORD, "email": f"{BOB}@example.com"},
+        sets={"v2_bob_id": from_body("id")},
+    ),
+    Request(
+        "Register a taken username (other case) - 409",
+        "POST",
+        "/users",
+        409,
+        body={"username": "V2ALICE{{runId}}", "password": PASSWORD},
+        checks=[error("Username already exists", "username_taken")],
+    ),
+    Request(
+        "Register a taken email - 409",
+        "POST",
+        "/users",
+        409,
+        body={
+            "username": "carol{{runId}}",
+            "password": PASSWORD,
+            "email": "V2BOB{{runId}}@EXAMPLE.com",
+        },
+        checks=[error("Email already exists", "email_taken")],
+    ),
+    Request(
+        "Register with a short password - 422",
+        "POST",
+        "/users",
+        422,
+        body={"username": "dave{{runId}}", "password": "short"},
+        checks=[invalid("password")],
+    ),
+    Request(
+        "Register as admin - 422",
+        "POST",
+        "/users",
+        422,
+        body={"username": "mallory{{runId}}", "password": PASSWORD, "is_admin": True},
+        checks=[invalid("is_admin")],
+    ),
+    Request(
+        "Register with a non-JSON body - 415",
+        "POST",
+        "/users",
+        415,
+        body=Form("username=x&password=y"),
+        checks=[error("Request body must be JSON (Content-Type: application/json)")],
+    ),
+    Request(
+        "List users",
+        "GET",
+        "/users?limit=100",
+        200,
+        checks=[
+            page(
+                "pm.expect(pm.response.json().total).to.be.at.least(2);",
+                "pm.response.json().items.forEach(u =>"
+                " pm.expect(u).to.not.have.property('email'));",
+            )
+        ],
+    ),
+    Request(
+        "List users with a bad limit - 422",
+        "GET",
+        "/users?limit=101",
+        422,
+        checks=[invalid("limit")],
+    ),
+    Request(
+        "Get a user",
+        "GET",
+        "/users/{{v2_alice_id}}",
+        200,
+        checks=[
+            expect(
+                "public profile",
+                "pm.expect(pm.response.json()).to.have.keys('id', 'username', 'created_at');",
+            )
+        ],
+    ),
+    Request("Get a missing user - 404", "GET", "/users/0", 404, checks=[error("User not found")]),
+]
+
+AUTH = [
+    Request(
+        "Login alice",
+        "POST",
+        "/auth/login",
+        200,
+        body={"username": ALICE, "password": PASSWORD},
+        checks=[token_pair()],
+        sets=tokens("v2_alice"),
+    ),
+    Request(
+        "Refresh",
+        "POST",
+        "/auth/refresh",
+        200,
+        body={"refresh_token": "{{v2_alice_refresh}}"},
+        checks=[token_pair()],
+        # Keep the spent refresh token (before it is replaced) to replay it next.
+        sets={"v2_spent_refresh": from_var("v2_alice_refresh"), **tokens("v2_alice")},
+    ),
+    Request(
+        "Refresh with a used refresh token - 401",
+        "POST",
+        "/auth/refresh",
+        401,
+        body={"refresh_token": "{{v2_spent_refresh}}"},
+        checks=[REVOKED_TOKEN],
+    ),
+    Request(
+        "A replayed refresh token logs the user out everywhere - 401",
+        "GET",
+        "/me",
+        401,
+        auth=AS_ALICE,
+        checks=[INVALID_TOKEN],
+    ),
+    Request(
+        "Refresh with an access token - 401",
+        "POST",
+        "/auth/refresh",
+        401,
+        body={"refresh_token": "{{v2_alice_access}}"},
+        checks=[INVALID_TOKEN],
+    ),
+    Request(
+        "Login alice again",
+        "POST",
+        "/auth/login",
+        200,
+        body={"email": f"{ALICE}@example.com", "password": PASSWORD},
+        checks=[token_pair()],
+        sets=tokens("v2_alice"),
+    ),
+    Request(
+        "Login bob",
+        "POST",
+        "/auth/login",
+        200,
+        body={"username": BOB, "password": PASSWORD},
+        checks=[token_pair()],
+        sets=tokens("v2_bob"),
+    ),
+    Request(
+        "Login with a wrong password - 401",
+        "POST",
+        "/auth/login",
+        401,
+        body={"username": ALICE, "password": "wrong password"},
+        checks=[error("Invalid credentials", "invalid_credentials")],
+    ),
+    Request(
+        "Login without password - 422",
+        "POST",
+        "/auth/login",
+        422,
+        body={"username": ALICE},
+        checks=[invalid("password")],
+    ),
+    Request("Me without a token - 401", "GET", "/me", 401, checks=[MISSING_TOKEN]),
+    Request(
+        "Me",
+        "GET",
+        "/me",
+        200,
+        auth=AS_ALICE,
+        checks=[
+            expect(
+                "own account",
+                "const body = pm.response.json();",
+                "pm.expect(body.id).to.eql(pm.collectionVariables.get('v2_alice_id'));",
+                "pm.expect(body.is_admin).to.eql(false);",
+                "pm.expect(body).to.have.property('email');",
+            )
+        ],
+    ),
+    Request(
+        "Rename myself",
+        "PATCH",
+        "/me",
+        200,
+        auth=AS_ALICE,
+        body={"username": RENAMED},
+        checks=[
+            expect(
+                "renamed",
+                f"pm.expect(pm.response.json().username).to.eql(pm.variables.replaceIn('{RENAMED}'));",
+            )
+        ],
+    ),
+    Request(
+        "Change email without current password - 422",
+        "PATCH",
+        "/me",
+        422,
+        auth=AS_ALICE,
+        body={"email": "new{{runId}}@example.com"},
+        checks=[invalid("current_password")],
+    ),
+    Request(
+        "Take another user's name - 409",
+        "PATCH",
+        "/me",
+        409,
+        auth=AS_ALICE,
+        body={"username": BOB},
+        checks=[error("Username already exists")],
+    ),
+]
+
+POSTS = [
+    Request(
+        "Create a post",
+        "POST",
+        "/posts",
+        201,
+        auth=AS_ALICE,
+        body={"title": "Hello v2 {{runId}}", "content": "Searchable needle{{runId}}"},
+        checks=[
+            location("/api/v2/posts/"),
+            expect(
+                "author embedded, published by default",
+                "const body = pm.response.json();",
+                "pm.expect(body.author.id).to.eql(pm.collectionVariables.get('v2_alice_id'));",
+                "pm.expect(body.published).to.eql(true);",
+            ),
+        ],
+        sets={"v2_post_id": from_body("id")},
+    ),
+    Request(
+        "Create a draft",
+        "POST",
+        "/posts",
+        201,
+        auth=AS_ALICE,
+        body={"title": "Draft", "content": "Not yet", "published": False},
+        checks=[expect("a draft", "pm.expect(pm.response.json().published).to.eql(false);")],
+        sets={"v2_draft_id": from_body("id")},
+    ),
+    Request(
+        "Create a post with an unknown field - 422",
+        "POST",
+        "/posts",
+        422,
+        auth=AS_ALICE,
+        body={"title": "T", "content": "C", "user_id": 1},
+        checks=[invalid("user_id")],
+    ),
+    Request(
+        "Create a post without a token - 401",
+        "POST",
+        "/posts",
+        401,
+        body={"title": "T", "content": "C"},
+        checks=[MISSING_TOKEN],
+    ),
+    Request(
+        "Search posts",
+        "GET",
+        "/posts?q=needle{{runId}}&sort=-created_at&limit=5",
+        200,
+        checks=[
+            page(
+                "pm.expect(pm.response.json().items.map(p => p.id))"
+                ".to.eql([pm.collectionVariables.get('v2_post_id')]);"
+            )
+        ],
+    ),
+    Request(
+        "List posts with a bad sort - 422",
+        "GET",
+        "/posts?sort=password",
+        422,
+        checks=[invalid("sort")],
+    ),
+    Request("Get a post", "GET", POST, 200),
+    Request(
+        "Get someone else's draft - 404",
+        "GET",
+        DRAFT,
+        404,
+        auth=AS_BOB,
+        checks=[error("Post not found")],
+    ),
+    Request("Get my own draft", "GET", DRAFT, 200, auth=AS_ALICE),
+    Request(
+        "A user's posts, as themself (drafts included)",
+        "GET",
+        "/users/{{v2_alice_id}}/posts",
+        200,
+        auth=AS_ALICE,
+        checks=[page("pm.expect(pm.response.json().total).to.eql(2);")],
+    ),
+    Request(
+        "A user's posts, as anyone (no drafts)",
+        "GET",
+        "/users/{{v2_alice_id}}/posts",
+        200,
+        checks=[page("pm.expect(pm.response.json().total).to.eql(1);")],
+    ),
+    Request(
+        "Replace a post",
+        "PUT",
+        POST,
+        200,
+        auth=AS_ALICE,
+        body={"title": "Replaced", "content": "New content"},
+        checks=[expect("replaced", "pm.expect(pm.response.json().title).to.eql('Replaced');")],
+    ),
+    Request(
+        "Replace a post without content - 422",
+        "PUT",
+        POST,
+        422,
+        auth=AS_ALICE,
+        body={"title": "Only a title"},
+        checks=[invalid("content")],
+    ),
+    Request(
+        "Patch another user's post - 403",
+        "PATCH",
+        POST,
+        403,
+        auth=AS_BOB,
+        body={"title": "Hijacked"},
+        checks=[error("You can only edit your own posts")],
+    ),
+    Request(
+        "Patch a post",
+        "PATCH",
+        POST,
+        200,
+        auth=AS_ALICE,
+        body={"title": "Patched"},
+        checks=[
+            expect(
+                "only the title changed",
+                "pm.expect(pm.response.json().title).to.eql('Patched');",
+                "pm.expect(pm.response.json().content).to.eql('New content');",
+            )
+        ],
+    ),
+    Request(
+        "Delete another user's post - 403",
+        "DELETE",
+        POST,
+        403,
+        auth=AS_BOB,
+        checks=[error("You can only delete your own posts")],
+    ),
+    Request("Delete a post", "DELETE", POST, 204, auth=AS_ALICE, checks=[no_body()]),
+    Request("Get a deleted post - 404", "GET", POST, 404, checks=[error("Post not found")]),
+]
+
+TODOS = [
+    Request(
+        "Create a todo",
+        "POST",
+        "/todos",
+        201,
+        auth=AS_ALICE,
+        body={"title": "Ship v2", "description": "All of it", "due_date": "2030-01-31"},
+        checks=[
+            location("/api/v2/todos/"),
+            expect("due date kept", "pm.expect(pm.response.json().due_date).to.eql('2030-01-31');"),
+        ],
+        sets={"v2_todo_id": from_body("id")},
+    ),
+    Request(
+        "Create a todo with a bad date - 422",
+        "POST",
+        "/todos",
+        422,
+        auth=AS_ALICE,
+        body={"title": "When?", "due_date": "tomorrow"},
+        checks=[invalid("due_date")],
+    ),
+    Request(
+        "List open todos",
+        "GET",
+        "/todos?completed=false&sort=due_date",
+        200,
+        auth=AS_ALICE,
+        checks=[
+            page(
+                "const id = pm.collectionVariables.get('v2_todo_id');",
+                "pm.expect(pm.response.json().items.map(t => t.id)).to.include(id);",
+            )
+        ],
+    ),
+    Request("List todos without a token - 401", "GET", "/todos", 401, checks=[MISSING_TOKEN]),
+    Request("Get a todo", "GET", TODO, 200, auth=AS_ALICE),
+    Request(
+        "Get another user's todo - 404",
+        "GET",
+        TODO,
+        404,
+        auth=AS_BOB,
+        checks=[error("Todo not found")],
+    ),
+    Request(
+        "Replace a todo",
+        "PUT",
+        TODO,
+        200,
+        auth=AS_ALICE,
+        body={"title": "Ship v2.1"},
+        checks=[
+            expect(
+                "omitted fields reset",
+                "pm.expect(pm.response.json().title).to.eql('Ship v2.1');",
+                "pm.expect(pm.response.json().due_date).to.eql(null);",
+            )
+        ],
+    ),
+    Request(
+        "Patch a todo",
+        "PATCH",
+        TODO,
+        200,
+        auth=AS_ALICE,
+        body={"completed": True},
+        checks=[expect("completed", "pm.expect(pm.response.json().completed).to.eql(true);")],
+    ),
+    Request(
+        "Patch a todo with a string boolean - 422",
+        "PATCH",
+        TODO,
+        422,
+        auth=AS_ALICE,
+        body={"completed": "yes"},
+        checks=[invalid("completed")],
+    ),
+    Request(
+        "Delete another user's todo - 404",
+        "DELETE",
+        TODO,
+        404,
+        auth=AS_BOB,
+        checks=[error("Todo not found")],
+    ),
+    Request("Delete a todo", "DELETE", TODO, 204, auth=AS_ALICE, checks=[no_body()]),
+    Request(
+        "Get a deleted todo - 404",
+        "GET",
+        TODO,
+        404,
+        auth=AS_ALICE,
+        checks=[error("Todo not found")],
+    ),
+]
+
+ACCOUNTS = [
+    Request(
+        "Delete a user as a non-admin - 403",
+        "DELETE",
+        "/users/{{v2_bob_id}}",
+        403,
+        auth=AS_ALICE,
+        checks=[error("Admin privileges required")],
+    ),
+    Request(
+        "Logout (access and refresh token)",
+        "POST",
+        "/auth/logout",
+        204,
+        auth=AS_ALICE,
+        body={"refresh_token": "{{v2_alice_refresh}}"},
+        checks=[no_body()],
+    ),
+    Request(
+        "Me with a revoked token - 401", "GET", "/me", 401, auth=AS_ALICE, checks=[REVOKED_TOKEN]
+    ),
+    Request(
+        "Refresh with a revoked refresh token - 401",
+        "POST",
+        "/auth/refresh",
+        401,
+        body={"refresh_token": "{{v2_alice_refresh}}"},
+        checks=[REVOKED_TOKEN],
+    ),
+    Request(
+        "Login alice once more",
+        "POST",
+        "/auth/login",
+        200,
+        body={"username": RENAMED, "password": PASSWORD},
+        checks=[token_pair()],
+        sets=tokens("v2_alice"),
+    ),
+    Request(
+        "Change password",
+        "PATCH",
+        "/me",
+        200,
+        auth=AS_ALICE,
+        body={"password": NEW_PASSWORD, "current_password": PASSWORD},
+    ),
+    Request(
+        "The token that changed the password is invalid - 401",
+        "GET",
+        "/me",
+        401,
+        auth=AS_ALICE,
+        checks=[INVALID_TOKEN],
+    ),
+    Request(
+        "Login with the new password",
+        "POST",
+        "/auth/login",
+        200,
+        body={"username": RENAMED, "password": NEW_PASSWORD},
+        checks=[token_pair()],
+        sets=tokens("v2_alice"),
+    ),
+    Request("Logout everywhere", "POST", "/auth/logout-all", 204, auth=AS_BOB, checks=[no_body()]),
+    Request(
+        "Every older token is invalid - 401",
+        "GET",
+        "/me",
+        401,
+        auth=AS_BOB,
+        checks=[INVALID_TOKEN],
+    ),
+    Request(
+        "Delete my account with a wrong current password - 422",
+        "DELETE",
+        "/me",
+        422,
+        auth=AS_ALICE,
+        body={"current_password": "wrong password"},
+        checks=[invalid("current_password")],
+    ),
+    Request(
+        "Delete my account",
+        "DELETE",
+        "/me",
+        204,
+        auth=AS_ALICE,
+        body={"current_password": NEW_PASSWORD},
+        checks=[no_body()],
+    ),
+    Request(
+        "A deleted user cannot log in - 401",
+        "POST",
+        "/auth/login",
+        401,
+        body={"username": RENAMED, "password": NEW_PASSWORD},
+        checks=[error("Invalid credentials")],
+    ),
+    Request(
+        "A deleted user's token is invalid - 401",
+        "GET",
+        "/me",
+        401,
+        auth=AS_ALICE,
+        checks=[INVALID_TOKEN],
+    ),
+]
+
+FOLDER = Folder(
+    "v2",
+    "The API for frontends.",
+    [
+        Folder("users", "Register (201 + Location, 409, 415, 422), list with paging, show.", USERS),
+        Folder("auth", "Token pairs, refresh rotation and reuse detection, /me.", AUTH),
+        Folder("posts", "Drafts, search, PUT vs PATCH, owner-only writing.", POSTS),
+        Folder("todos", "Private, paged, filterable.", TODOS),
+        Folder("accounts", "Logout, logout-all, password change, account deletion.", ACCOUNTS),
+    ],
+    prefix="/api/v2",
+)
