@@ -18,26 +18,18 @@ it keeps no table of its own.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import wraps
 from typing import Any, TypeVar
 
 from flask import Blueprint, Response, jsonify, request, url_for
-from marshmallow import EXCLUDE, RAISE, Schema, ValidationError
+from marshmallow import EXCLUDE, RAISE, Schema
 from werkzeug.exceptions import HTTPException
 
 from .auth import BEARER, token_auth
-from .errors import (
-    DomainError,
-    Invalid,
-    MalformedJSON,
-    NotJSON,
-    UnparsableJSON,
-    render_domain_error,
-    render_http_exception,
-)
+from .body import json_object, load
+from .errors import DomainError, Invalid, render_domain_error, render_http_exception
 from .pagination import Page, link_header
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -71,38 +63,6 @@ def describe(view: Callable[..., Any]) -> RouteDoc:
     if doc is None:
         doc = view.__dict__["__route_doc__"] = RouteDoc()
     return doc
-
-
-def load(schema: Schema, data: Mapping[str, Any], *, unknown: str = RAISE, **kwargs: Any) -> Any:
-    """Validate ``data`` through ``schema``; the one place a ValidationError becomes Invalid."""
-    try:
-        return schema.load(data, unknown=unknown, **kwargs)
-    except ValidationError as err:
-        raise Invalid(err.normalized_messages()) from None
-
-
-def json_object(*, allow_empty: bool = False) -> dict[str, Any]:
-    """Return the request body as a JSON object, or raise NotJSON / MalformedJSON.
-
-    ``allow_empty``: a request with no body at all reads as ``{}``.
-    """
-    raw = request.get_data(cache=True)  # 413 past MAX_CONTENT_LENGTH, whatever the type
-    if allow_empty and not raw and not request.content_length:
-        return {}
-    if not request.is_json:
-        raise NotJSON()
-    try:
-        data = json.loads(raw)
-    except (ValueError, RecursionError):
-        raise UnparsableJSON() from None
-    if not isinstance(data, dict):
-        raise MalformedJSON("Request body must be a JSON object")
-    try:
-        # "\ud800" is valid JSON but not Unicode: no database or encoder can store it.
-        json.dumps(data, ensure_ascii=False).encode("utf-8")
-    except UnicodeEncodeError:
-        raise MalformedJSON("Request body must not contain unpaired surrogates") from None
-    return data
 
 
 def _pass_first(view: Callable[..., Any], produce: Callable[[], Any]) -> Callable[..., Any]:
@@ -210,10 +170,8 @@ class Face:
         """Load the query string through ``schema`` and pass it to the view first."""
 
         def produce() -> Any:
-            try:
-                return schema.load(request.args.to_dict(flat=True), unknown=EXCLUDE)
-            except ValidationError as err:
-                raise Invalid(err.normalized_messages(), "Invalid query parameters") from None
+            args = request.args.to_dict(flat=True)
+            return load(schema, args, unknown=EXCLUDE, message="Invalid query parameters")
 
         def decorator(view: F) -> F:
             describe(view).query = schema

@@ -21,6 +21,7 @@ from marshmallow import Schema, fields
 from . import schemas as s
 from .errors import reason
 from .faces import OPTIONAL, REQUIRED, Face, RouteDoc, faces_of
+from .fields import Password, Text
 
 OPENAPI_VERSION = "3.0.3"
 BEARER = "bearerAuth"
@@ -91,10 +92,10 @@ def envelope_schema(key: str, item: Schema) -> Schema:
 
 def text_lengths(self: Any, field: fields.Field, **kwargs: Any) -> dict[str, Any]:
     """Expose the lengths that ``Text`` and ``Password`` check in code."""
-    if not isinstance(field, s.Text):
+    if not isinstance(field, Text):
         return {}
     props: dict[str, Any] = {}
-    if isinstance(field, s.Password):
+    if isinstance(field, Password):
         cfg = current_app.config
         return {
             "minLength": int(cfg["PASSWORD_MIN_LENGTH"]),

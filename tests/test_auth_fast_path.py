@@ -166,3 +166,32 @@ def test_refresh_replay_revokes_every_token_of_the_user(client, app, auth):
     with app.app_context():
         version = db.session.scalar(sa.select(User.token_version).where(User.username == "alice"))
     assert version == 1
+
+
+def test_authenticated_user_is_a_clean_persistent_session_object(app, auth):
+    """``auth._persistent_user`` builds the User from the Core row without the ORM's loader
+    (docs/performance.md: cheaper than an ORM load); pin what it must still be: persistent,
+    in the identity map, every column equal to an ORM load, nothing pending, one object per
+    identity, lazy relationships working and changes flushed like any loaded object's."""
+    from app import auth as request_auth
+
+    token = auth.user("alice", email="alice@example.com") and auth.login("alice")
+    with app.test_request_context():
+        user, _claims = request_auth.authenticate(token["access_token"])
+        state = sa.inspect(user)
+        assert state.persistent and not state.modified
+        assert user in db.session and not db.session.dirty and not db.session.new
+        assert request_auth.authenticate(token["access_token"])[0] is user
+        with db.engine.connect() as conn:
+            row = conn.execute(sa.select(User.__table__).where(User.id == user.id)).one()
+        for column, value in row._mapping.items():
+            assert (
+                getattr(user, User.__mapper__.get_property_by_column(User.__table__.c[column]).key)
+                == value
+            )
+        assert user.posts == []  # lazy load through the session
+        user.username = "alice2"
+        assert user in db.session.dirty
+        db.session.commit()
+        db.session.expire_all()
+        assert db.session.get(User, user.id).username == "alice2"

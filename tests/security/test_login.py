@@ -209,6 +209,16 @@ def test_rate_limit_is_off_when_disabled(app_factory):
         assert login(auth.client, "v2", username="alice", password=PASSWORD).status_code == 200
 
 
+def test_answers_under_the_limit_carry_no_retry_after(app_factory):
+    """Retry-After belongs to the 429 alone: a 200 or 401 login must not tell clients to wait."""
+    app, client = limited_app(app_factory)
+    ok = login(client, "v2", username="alice", password=PASSWORD)
+    wrong = login(client, "v1", username="alice", password="wrong1234")
+    assert ok.status_code == 200 and wrong.status_code == 401
+    assert "Retry-After" not in ok.headers and "Retry-After" not in wrong.headers
+    assert "X-RateLimit-Remaining" not in ok.headers
+
+
 def test_apps_in_one_process_keep_their_own_limits(app_factory):
     # Two apps with memory:// storage are like two workers without Redis: separate budgets.
     # (It also pins that one app's settings never leak into another's.)

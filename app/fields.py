@@ -1,0 +1,132 @@
+"""Marshmallow fields for the wire contract: length-checked text, strict booleans, dates.
+
+Text fields are checked in code (SQLite does not enforce ``VARCHAR(n)``, PostgreSQL raises)
+and refuse NUL (PostgreSQL cannot store it).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import datetime
+from typing import Any
+
+from flask import current_app
+from marshmallow import ValidationError, fields
+
+from .models import EMAIL_MAX, TITLE_MAX, USERNAME_MAX, User, username_key
+
+
+class Text(fields.String):
+    """A string that is length-checked in code and never carries a NUL character."""
+
+    def __init__(
+        self,
+        *,
+        strip: bool = False,
+        min_length: int = 0,
+        max_length: int | None = None,
+        no_control: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.strip = strip
+        self.min_length = min_length
+        self.max_length = max_length
+        self.no_control = no_control
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if "\x00" in text:
+            raise ValidationError("Must not contain NUL characters.")
+        if self.no_control and any(unicodedata.category(ch) == "Cc" for ch in text):
+            raise ValidationError("Must not contain control characters.")
+        if self.strip:
+            text = text.strip()
+        if len(text) < self.min_length:
+            raise ValidationError(
+                "Must not be empty."
+                if self.min_length == 1
+                else f"Must be at least {self.min_length} characters long."
+            )
+        if self.max_length is not None and len(text) > self.max_length:
+            raise ValidationError(f"Must be at most {self.max_length} characters long.")
+        return text
+
+
+class Password(Text):
+    """A password of ``PASSWORD_MIN_LENGTH``..1024 characters (checked when loaded)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(load_only=True, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        cfg = current_app.config
+        self.min_length = int(cfg["PASSWORD_MIN_LENGTH"])
+        self.max_length = int(cfg["PASSWORD_MAX_LENGTH"])
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class Email(fields.Email):
+    """An e-mail address, trimmed and stored lower-case."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        if isinstance(value, str):
+            if "\x00" in value:
+                raise ValidationError("Must not contain NUL characters.")
+            value = value.strip()
+            if len(value) > EMAIL_MAX:
+                raise ValidationError(f"Must be at most {EMAIL_MAX} characters long.")
+        return super()._deserialize(value, attr, data, **kwargs).lower()
+
+
+class DueDate(fields.Date):
+    """A calendar date, ``YYYY-MM-DD``; a full ISO 8601 datetime is accepted for its date.
+
+    Clients that send every time value as a timestamp (``2026-12-01T09:00:00Z``) get the
+    day they wrote, not a 422; the answer always carries the plain date.
+    """
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if isinstance(value, str) and "T" in value:
+            try:
+                return datetime.fromisoformat(value.replace("Z", "+00:00")).date()
+            except ValueError:
+                raise self.make_error("invalid", input=value, obj_type=self.OBJ_TYPE) from None
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class StrictBool(fields.Boolean):
+    """A JSON boolean only: ``"yes"`` or ``1`` is a type error, not true.
+
+    ``truthy={True}`` alone is not enough: ``1 in {True}`` and ``0.0 in {False}`` hold in Python.
+    """
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
+
+
+def QueryBool(**kwargs: Any) -> fields.Boolean:  # noqa: N802
+    return fields.Boolean(truthy={"true", "1"}, falsy={"false", "0"}, **kwargs)
+
+
+def _username_key_fits(username: str) -> None:
+    # NFKC can expand one character to 18 ("\ufdfa"): 64 characters may not fit the key column.
+    if len(username_key(username)) > User.__table__.c.username_key.type.length:
+        raise ValidationError("Is too long once normalized.")
+
+
+def Username(**kwargs: Any) -> Text:  # noqa: N802
+    return Text(
+        strip=True,
+        min_length=1,
+        max_length=USERNAME_MAX,
+        no_control=True,
+        validate=_username_key_fits,
+        **kwargs,
+    )
+
+
+def Title(**kwargs: Any) -> Text:  # noqa: N802
+    return Text(strip=True, min_length=1, max_length=TITLE_MAX, **kwargs)
