@@ -82,9 +82,11 @@ def test_a_face_renders_conflicts_and_validation_its_own_way(toy_app):
     assert conflict.json == {"errors": {"body": ["Username already exists"]}}
     # v1 answers the same duplicate with its seed's 400; v2 with 409.
     for version, status in (("v1", 400), ("v2", 409)):
-        body = {"username": "bob", "password": "x" * 12}
+        body = {"username": f"bob-{version}", "password": "x" * 12}
         assert client.post(f"/api/{version}/users", json=body).status_code in (200, 201)
-        again = client.post(f"/api/{version}/users", json={**body, "username": body["username"].upper()})
+        again = client.post(
+            f"/api/{version}/users", json={**body, "username": body["username"].upper()}
+        )
         assert again.status_code == status
         assert again.json["message"] == "Username already exists"
 
