@@ -15,7 +15,6 @@ import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-FIRST_PARTY = {"app", "tests", "bench"}
 # Drivers the tests use by URL rather than by import: TEST_DATABASE_URL=postgresql+psycopg://…
 USED_BY_URL = {"psycopg"}
 
@@ -48,12 +47,17 @@ def imported_modules(path: Path) -> set[str]:
     return found
 
 
+def first_party(module: str) -> bool:
+    """A package or module of this repository (app, tests, bench, postman, …)."""
+    return (ROOT / module / "__init__.py").is_file() or (ROOT / f"{module}.py").is_file()
+
+
 def third_party_imports() -> dict[str, set[str]]:
     """{top-level module: {test files importing it}} for modules outside stdlib and the repo."""
     modules: dict[str, set[str]] = {}
     for path in sorted((ROOT / "tests").rglob("*.py")):
         for module in imported_modules(path):
-            if module in sys.stdlib_module_names or module in FIRST_PARTY:
+            if module in sys.stdlib_module_names or first_party(module):
                 continue
             modules.setdefault(module, set()).add(str(path.relative_to(ROOT)))
     return modules
