@@ -102,7 +102,11 @@ class User(db.Model):
 
 class Post(db.Model):
     __tablename__ = "posts"
-    __table_args__ = (sa.Index("ix_posts_published_created_at", "published", "created_at"),)
+    __table_args__ = (
+        sa.Index("ix_posts_published_created_at", "published", "created_at"),
+        # Never hand a deleted post's id to a new one: old links would show another post.
+        {"sqlite_autoincrement": True},
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(sa.String(TITLE_MAX))
@@ -125,6 +129,7 @@ class Post(db.Model):
 
 class Todo(db.Model):
     __tablename__ = "todos"
+    __table_args__ = {"sqlite_autoincrement": True}  # ids are never reused (see Post)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(sa.String(TITLE_MAX))

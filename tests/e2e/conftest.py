@@ -192,7 +192,7 @@ def require_browser() -> None:
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:
-        pytest.skip("playwright is not installed: pip install -e '.[e2e]'")
+        pytest.skip("playwright is not installed: pip install -e '.[dev]'")
     if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
         pytest.skip(f"chromium not found at {CHROMIUM}: apt-get install -y chromium")
 

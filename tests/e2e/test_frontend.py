@@ -16,7 +16,7 @@ import pytest
 from .conftest import PASSWORD, SCREENSHOTS
 
 sync_api = pytest.importorskip(
-    "playwright.sync_api", reason="playwright is not installed: pip install -e '.[e2e]'"
+    "playwright.sync_api", reason="playwright is not installed: pip install -e '.[dev]'"
 )
 expect = sync_api.expect
 expect.set_options(timeout=10_000)
