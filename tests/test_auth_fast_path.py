@@ -15,7 +15,7 @@ from app import auth as auth_module
 from app.extensions import db
 from app.models import Post, RevokedToken, User
 
-from .conftest import PASSWORD, bearer, count_rows
+from .helpers import PASSWORD, bearer, count_rows
 
 ME = "/api/v2/me"
 

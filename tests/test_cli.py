@@ -10,7 +10,7 @@ from app.auth import ACCESS, encode_token, revoke
 from app.extensions import db
 from app.models import RevokedToken, User
 
-from .conftest import PASSWORD, bearer, count_rows
+from .helpers import PASSWORD, bearer, count_rows
 
 ADMIN_PASSWORD = "admin password 123"
 

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models import User
 
-from .conftest import PASSWORD, count_rows
+from .helpers import PASSWORD, count_rows
 
 
 @pytest.mark.parametrize(

@@ -9,8 +9,7 @@ from app import auth as auth_module
 from app.extensions import db
 from app.models import RevokedToken, User
 
-from ..conftest import PASSWORD, Auth, bearer, count_rows
-from .conftest import checked_client, claims_of, user_row
+from ..helpers import PASSWORD, Auth, bearer, checked_client_for, claims_of, count_rows, user_row
 
 
 def issue(app, user_id, token_type, *, hours_ago=0.0):
@@ -26,7 +25,7 @@ def revoke(app, token):
         assert auth_module.revoke(claims_of(token))
 
 
-def answers(client, tokens):
+def answers(checked_client, tokens):
     """What each token gets from every place an access token is read: (path, status, body).
 
     Refresh is left out: presenting a revoked refresh token is itself a write (reuse
@@ -36,16 +35,16 @@ def answers(client, tokens):
         (path, response.status_code, response.json)
         for token in tokens
         for path in ("/api/v1/me", "/api/v2/me")
-        for response in [client.get(path, headers=bearer(token))]
+        for response in [checked_client.get(path, headers=bearer(token))]
     ]
 
 
 @pytest.mark.parametrize("leeway", [0, 3600])
 def test_prune_tokens_deletes_expired_rows_and_changes_no_answer(app_factory, leeway):
     app = app_factory(JWT_LEEWAY=leeway, JWT_ACCESS_TOKEN_EXPIRES=1800)
-    client = checked_client(app)
-    auth = Auth(app, client)
-    alice = auth.create_user("alice")
+    checked_client = checked_client_for(app)
+    checked_auth = Auth(app, checked_client)
+    alice = checked_auth.create_user("alice")
 
     # Revoked and long expired (past any leeway): prunable.
     long_dead = [issue(app, alice, "access", hours_ago=5), issue(app, alice, "access", hours_ago=3)]
@@ -53,9 +52,9 @@ def test_prune_tokens_deletes_expired_rows_and_changes_no_answer(app_factory, le
     # token would be accepted again if its row went away).
     recently_dead = issue(app, alice, "access", hours_ago=1)
     # Revoked through the API and still within their lifetime: kept.
-    live = auth.login("alice")
+    live = checked_auth.login("alice")
     assert (
-        client.post(
+        checked_client.post(
             "/api/v2/auth/logout",
             json={"refresh_token": live["refresh_token"]},
             headers=bearer(live["access_token"]),
@@ -64,7 +63,7 @@ def test_prune_tokens_deletes_expired_rows_and_changes_no_answer(app_factory, le
     )
     for token in [*long_dead, recently_dead]:
         revoke(app, token)
-    unrevoked_valid = auth.login("alice")["access_token"]
+    unrevoked_valid = checked_auth.login("alice")["access_token"]
     tokens = [
         *long_dead,
         recently_dead,
@@ -74,9 +73,9 @@ def test_prune_tokens_deletes_expired_rows_and_changes_no_answer(app_factory, le
     ]
     assert count_rows(app, RevokedToken) == 5
 
-    before = answers(client, tokens)
+    before = answers(checked_client, tokens)
     result = app.test_cli_runner().invoke(args=["prune-tokens"])
-    after = answers(client, tokens)
+    after = answers(checked_client, tokens)
 
     pruned = 2 if leeway else 3
     assert result.exit_code == 0, result.output
@@ -90,14 +89,18 @@ def test_prune_tokens_deletes_expired_rows_and_changes_no_answer(app_factory, le
 
 def test_prune_tokens_keeps_a_replayable_refresh_token_revoked(app_factory):
     app = app_factory()
-    client = checked_client(app)
-    auth = Auth(app, client)
-    alice = auth.create_user("alice")
-    pair = auth.login("alice")
-    rotated = client.post("/api/v2/auth/refresh", json={"refresh_token": pair["refresh_token"]})
+    checked_client = checked_client_for(app)
+    checked_auth = Auth(app, checked_client)
+    alice = checked_auth.create_user("alice")
+    pair = checked_auth.login("alice")
+    rotated = checked_client.post(
+        "/api/v2/auth/refresh", json={"refresh_token": pair["refresh_token"]}
+    )
     assert rotated.status_code == 200
     app.test_cli_runner().invoke(args=["prune-tokens"])
-    replay = client.post("/api/v2/auth/refresh", json={"refresh_token": pair["refresh_token"]})
+    replay = checked_client.post(
+        "/api/v2/auth/refresh", json={"refresh_token": pair["refresh_token"]}
+    )
     assert replay.status_code == 401
     assert user_row(app, alice).token_version == 1  # reuse detection still fired
 
@@ -105,15 +108,15 @@ def test_prune_tokens_keeps_a_replayable_refresh_token_revoked(app_factory):
 # --- create-admin ---------------------------------------------------------------------------
 
 
-def admin_can_delete_users(client, admin_name, password, victim_id):
-    token = client.post(
+def admin_can_delete_users(checked_client, admin_name, password, victim_id):
+    token = checked_client.post(
         "/api/v2/auth/login", json={"username": admin_name, "password": password}
     ).json["access_token"]
-    return client.delete(f"/api/v2/users/{victim_id}", headers=bearer(token)).status_code
+    return checked_client.delete(f"/api/v2/users/{victim_id}", headers=bearer(token)).status_code
 
 
-def test_create_admin_with_password_option(app, client, runner, auth):
-    victim = auth.create_user("victim")
+def test_create_admin_with_password_option(app, checked_client, runner, checked_auth):
+    victim = checked_auth.create_user("victim")
     result = runner.invoke(
         args=["create-admin", "root", "--email", "Root@Example.com", "--password", "s3cret-pass"]
     )
@@ -125,16 +128,16 @@ def test_create_admin_with_password_option(app, client, runner, auth):
         assert root.is_admin is True
         assert root.email == "root@example.com"
         assert root.password_hash.startswith("$argon2id$")
-    me = client.get("/api/v1/me", headers=auth.headers("root", "s3cret-pass"))
+    me = checked_client.get("/api/v1/me", headers=checked_auth.headers("root", "s3cret-pass"))
     assert me.json["is_admin"] is True
-    assert admin_can_delete_users(client, "root", "s3cret-pass", victim) == 204
+    assert admin_can_delete_users(checked_client, "root", "s3cret-pass", victim) == 204
 
 
-def test_create_admin_prompts_for_the_password(app, runner, client):
+def test_create_admin_prompts_for_the_password(app, runner, checked_client):
     result = runner.invoke(args=["create-admin", "root"], input="prompted-pass\nprompted-pass\n")
     assert result.exit_code == 0, result.output
     assert "prompted-pass" not in result.output
-    login = client.post(
+    login = checked_client.post(
         "/api/v2/auth/login", json={"username": "root", "password": "prompted-pass"}
     )
     assert login.status_code == 200
@@ -149,20 +152,20 @@ def test_create_admin_prompt_must_match_and_be_long_enough(app, runner):
     assert count_rows(app, User) == 0
 
 
-def test_create_admin_promotes_an_existing_user(app, client, runner, auth):
-    alice = auth.create_user("alice")
-    headers = auth.headers("alice")
-    assert client.get("/api/v2/me", headers=headers).json["is_admin"] is False
+def test_create_admin_promotes_an_existing_user(app, checked_client, runner, checked_auth):
+    alice = checked_auth.create_user("alice")
+    headers = checked_auth.headers("alice")
+    assert checked_client.get("/api/v2/me", headers=headers).json["is_admin"] is False
     refused = runner.invoke(args=["create-admin", "alice", "--password", "whatever123"])
     assert refused.exit_code != 0
     assert "--promote" in refused.output
     result = runner.invoke(args=["create-admin", "ALICE", "--promote"])
     assert result.exit_code == 0, result.output
     assert user_row(app, alice).is_admin is True
-    assert client.get("/api/v2/me", headers=headers).json["is_admin"] is True
+    assert checked_client.get("/api/v2/me", headers=headers).json["is_admin"] is True
     # The password is unchanged: she logs in as before.
     assert (
-        client.post(
+        checked_client.post(
             "/api/v2/auth/login", json={"username": "alice", "password": PASSWORD}
         ).status_code
         == 200

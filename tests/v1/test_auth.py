@@ -11,7 +11,7 @@ from app.auth import ACCESS, REFRESH, encode_token
 from app.extensions import db
 from app.models import Post, RevokedToken, User
 
-from ..conftest import PASSWORD, bearer, count_rows
+from ..helpers import PASSWORD, bearer, count_rows
 
 V1 = "/api/v1"
 

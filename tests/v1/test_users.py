@@ -6,7 +6,7 @@ from app import accounts
 from app.extensions import db
 from app.models import User
 
-from ..conftest import count_rows
+from ..helpers import count_rows
 
 V1 = "/api/v1"
 

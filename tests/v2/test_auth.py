@@ -4,8 +4,7 @@ import pytest
 
 from app.models import RevokedToken
 
-from ..conftest import PASSWORD, bearer, count_rows
-from .conftest import V2, assert_error
+from ..helpers import PASSWORD, V2, assert_error, bearer, count_rows
 
 
 def test_login_returns_a_token_pair_that_no_cache_keeps(client, auth):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from .conftest import V2, assert_error, parse_links, user_id
+from ..helpers import V2, assert_error, parse_links, user_id
 
 
 @pytest.fixture
