@@ -1,6 +1,6 @@
-"""Login: no user enumeration, a rate limit per client address shared by both versions
-(in memory and, when TEST_REDIS_URL is set, in Redis across two app instances), and
-Argon2 hashes upgraded on login when the parameters change."""
+"""Login: no user enumeration, and a rate limit per client address shared by both versions
+(in memory and, when TEST_REDIS_URL is set, in Redis across two app instances). Argon2
+parameters and rehash on login: tests/test_passwords.py."""
 
 import uuid
 
@@ -11,12 +11,10 @@ from ..helpers import (
     PASSWORD,
     TEST_REDIS_URL,
     Auth,
-    assert_accepted,
     bearer,
     checked_client_for,
     require_redis,
     snapshot,
-    user_row,
 )
 
 LOGIN = {"v1": "/api/v1/login", "v2": "/api/v2/auth/login"}
@@ -263,41 +261,7 @@ def test_two_workers_share_the_login_budget_through_redis(app_factory, redis_pre
     assert keys, "the counters live in Redis under the configured prefix"
 
 
-# --- Argon2 rehash ------------------------------------------------------------------------
-
-
-def argon2_params(password_hash):
-    return argon2.extract_parameters(password_hash)
-
-
-def test_login_rehashes_when_the_argon2_parameters_changed(app_factory, version):
-    cheap = app_factory()  # the testing config: t=1, m=8, p=1
-    user_id = Auth(cheap, checked_client_for(cheap)).create_user("alice")
-    old_hash = user_row(cheap, user_id).password_hash
-    assert argon2_params(old_hash).time_cost == 1
-
-    stronger = app_factory(ARGON2_TIME_COST=2, ARGON2_MEMORY_COST=16)
-    checked_client = checked_client_for(stronger)
-    wrong = login(checked_client, version, username="alice", password="wrong password")
-    assert wrong.status_code == 401
-    assert user_row(stronger, user_id).password_hash == old_hash  # no rehash on failure
-
-    response = login(checked_client, version, username="alice", password=PASSWORD)
-    assert response.status_code == 200
-    new_hash = user_row(stronger, user_id).password_hash
-    assert new_hash != old_hash
-    params = argon2_params(new_hash)
-    assert (params.time_cost, params.memory_cost, params.type) == (2, 16, argon2.Type.ID)
-
-    again = login(checked_client, version, username="alice", password=PASSWORD)
-    assert again.status_code == 200
-    assert user_row(stronger, user_id).password_hash == new_hash  # stable once current
-    assert_accepted(checked_client, version, bearer(again.json["access_token"]), user_id)
-    # The old app still verifies the new hash (and moves it back to its own parameters).
-    assert (
-        login(checked_client_for(cheap), version, username="alice", password=PASSWORD).status_code
-        == 200
-    )
+# --- login by e-mail ---------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("path", ["/api/v1/login", "/api/v2/auth/login"])
