@@ -20,7 +20,7 @@ from app.config import (
 )
 from app.extensions import db
 
-from .conftest import PASSWORD
+from .helpers import PASSWORD
 
 STRONG = "k3Y-" + "s" * 40
 ROOT = Path(__file__).resolve().parent.parent

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models import User
 
-from .conftest import PASSWORD, count_rows
+from .helpers import PASSWORD, assert_deleted_ids_are_not_reused, count_rows
 
 
 @pytest.mark.parametrize(
@@ -101,35 +101,6 @@ def test_zero_idle_seconds_means_pool_pre_ping_on_every_checkout(app_factory):
         assert db.engine.pool._pre_ping is postgres
         assert len(db.engine.pool.dispatch.checkout) == 0
         assert db.session.execute(sa.text("SELECT 1")).scalar() == 1
-
-
-NEW_ROWS = {
-    "posts": {"title": "a post", "content": "some content"},
-    "todos": {"title": "a todo"},
-}
-
-
-def assert_deleted_ids_are_not_reused(client, headers: dict[str, str]) -> None:
-    """Delete the newest post and todo, create another: it gets a new, larger id.
-
-    SQLite hands out the highest id + 1 unless the table is AUTOINCREMENT, so without it the
-    new row would take the deleted one's id and an old link would show it instead.
-    """
-    for resource, body in NEW_ROWS.items():
-        url = f"/api/v2/{resource}"
-        ids = []
-        for _ in range(2):
-            created = client.post(url, json=body, headers=headers)
-            assert created.status_code == 201, created.json
-            ids.append(created.json["id"])
-        newest = max(ids)
-        assert client.delete(f"{url}/{newest}", headers=headers).status_code == 204
-
-        again = client.post(url, json=body, headers=headers)
-
-        assert again.status_code == 201, again.json
-        assert again.json["id"] > newest, resource
-        assert client.get(f"{url}/{newest}", headers=headers).status_code == 404
 
 
 def test_a_deleted_post_or_todo_id_is_never_given_to_a_new_one(client, auth):

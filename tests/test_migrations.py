@@ -19,8 +19,12 @@ from app import create_app
 from app.config import TestingConfig
 from app.extensions import db
 
-from .conftest import TEST_DATABASE_URL, with_search_path
-from .test_database import assert_deleted_ids_are_not_reused
+from .helpers import (
+    TEST_DATABASE_URL,
+    assert_deleted_ids_are_not_reused,
+    require_postgres,
+    with_search_path,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 TABLES = {"users", "posts", "todos", "revoked_tokens"}
@@ -53,8 +57,7 @@ def empty_database(request, tmp_path):
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'migrate.db'}"
         return
-    if not TEST_DATABASE_URL:
-        pytest.skip("TEST_DATABASE_URL is not set")
+    require_postgres()
     schema = f"migrate_{uuid.uuid4().hex[:12]}"
     admin = sa.create_engine(TEST_DATABASE_URL)
     with admin.begin() as conn:

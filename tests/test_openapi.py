@@ -9,7 +9,7 @@ from app import create_app, openapi
 from app.config import TestingConfig
 from app.schemas import PostCreateSchema, PostSchema, TodoSchema, UserCreateSchema
 
-from .conftest import bearer
+from .helpers import bearer
 
 VERSIONS = ("v1", "v2")
 METHODS = {"get", "post", "put", "patch", "delete"}

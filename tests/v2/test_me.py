@@ -4,8 +4,7 @@ import pytest
 
 from app.models import Post, Todo, User
 
-from ..conftest import PASSWORD, bearer, count_rows
-from .conftest import V2, assert_error, row, user_id
+from ..helpers import PASSWORD, V2, assert_error, bearer, count_rows, row, user_id
 
 NEW_PASSWORD = "a brand new passphrase"
 

@@ -4,8 +4,7 @@ import pytest
 
 from app.models import Post, Todo, User
 
-from ..conftest import PASSWORD, count_rows
-from .conftest import V2, assert_error, assert_timestamp, row
+from ..helpers import PASSWORD, V2, assert_error, assert_timestamp, count_rows, row
 
 PUBLIC_KEYS = {"id", "username", "created_at"}
 PRIVATE_KEYS = PUBLIC_KEYS | {"email", "is_admin"}
