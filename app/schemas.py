@@ -10,8 +10,28 @@ from __future__ import annotations
 from marshmallow import EXCLUDE, fields, validate
 
 from .extensions import ma
-from .fields import DueDate, Email, Password, QueryBool, StrictBool, Text, Title, Username
-from .models import CONTENT_MAX, DESCRIPTION_MAX, EMAIL_MAX, ID_MAX, USERNAME_MAX, Post, Todo, User
+from .fields import (
+    DueDate,
+    Email,
+    ImageURL,
+    Password,
+    QueryBool,
+    StrictBool,
+    Text,
+    Title,
+    Username,
+)
+from .models import (
+    BIO_MAX,
+    CONTENT_MAX,
+    DESCRIPTION_MAX,
+    EMAIL_MAX,
+    ID_MAX,
+    USERNAME_MAX,
+    Post,
+    Todo,
+    User,
+)
 
 PAGE_LIMIT_DEFAULT = 10
 PAGE_LIMIT_MAX = 100
@@ -34,6 +54,23 @@ class UserSchema(ma.SQLAlchemySchema):
 
 class PrivateUserSchema(UserSchema):
     """The user as they (and admins) see themselves."""
+
+    email = ma.auto_field(dump_only=True)
+    is_admin = ma.auto_field(dump_only=True)
+
+
+class ProfileSchema(UserSchema):
+    """v2's public user: the profile, its counts, and whether the caller follows them."""
+
+    bio = ma.auto_field(dump_only=True)
+    image = ma.auto_field(dump_only=True)
+    followers_count = fields.Integer(dump_only=True)
+    following_count = fields.Integer(dump_only=True)
+    following = fields.Boolean(dump_only=True)
+
+
+class PrivateProfileSchema(ProfileSchema):
+    """v2: the user as they (and admins) see themselves."""
 
     email = ma.auto_field(dump_only=True)
     is_admin = ma.auto_field(dump_only=True)
@@ -73,6 +110,8 @@ class MeUpdateSchema(ma.Schema):
     email = Email(allow_none=True)
     password = Password()
     current_password = Text(load_only=True, max_length=1024)
+    bio = Text(allow_none=True, max_length=BIO_MAX)
+    image = ImageURL(allow_none=True)
 
 
 class PasswordConfirmSchema(ma.Schema):
@@ -182,17 +221,23 @@ TODO_SORTS = (
 )
 
 
+AFTER = {
+    "description": "Opaque cursor from a `next` link: the page after that item "
+    "(replaces `offset`; keep the same `sort`)."
+}
+
+
 class PostListArgsSchema(PageArgsSchema):
     author_id = fields.Integer(validate=validate.Range(1, ID_MAX))
     q = Text(strip=True, max_length=200)
     sort = fields.String(load_default="-created_at", validate=validate.OneOf(POST_SORTS))
-    after = fields.String(
-        validate=validate.Length(max=1000),
-        metadata={
-            "description": "Opaque cursor from a `next` link: the page after that item "
-            "(replaces `offset`; keep the same `sort`)."
-        },
-    )
+    after = fields.String(validate=validate.Length(max=1000), metadata=AFTER)
+
+
+class FeedArgsSchema(PageArgsSchema):
+    """The feed: newest first, paged by ``offset`` or by the ``after`` cursor of a ``next`` link."""
+
+    after = fields.String(validate=validate.Length(max=1000), metadata=AFTER)
 
 
 class TodoListArgsSchema(PageArgsSchema):
@@ -223,6 +268,8 @@ class MessageSchema(ma.Schema):
 user_schema = UserSchema()
 users_schema = UserSchema(many=True)
 private_user_schema = PrivateUserSchema()
+profile_schema = ProfileSchema()
+private_profile_schema = PrivateProfileSchema()
 private_users_schema = PrivateUserSchema(many=True)
 user_create_schema = UserCreateSchema()
 login_schema = LoginSchema()
@@ -244,4 +291,5 @@ todo_update_schema = TodoUpdateSchema()
 page_args_schema = PageArgsSchema()
 post_list_args_schema = PostListArgsSchema()
 todo_list_args_schema = TodoListArgsSchema()
+feed_args_schema = FeedArgsSchema()
 v1_post_list_args_schema = V1PostListArgsSchema()

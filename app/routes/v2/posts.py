@@ -5,8 +5,14 @@ from flask import Blueprint, g
 from ...extensions import db
 from ...models import Post
 from ...permissions import editable_post_or_403, visible_post_or_404
-from ...queries import post_list
-from ...schemas import post_create_schema, post_list_args_schema, post_schema, post_update_schema
+from ...queries import feed, post_list
+from ...schemas import (
+    feed_args_schema,
+    post_create_schema,
+    post_list_args_schema,
+    post_schema,
+    post_update_schema,
+)
 from .face import api
 
 bp = Blueprint("posts", __name__)
@@ -19,6 +25,15 @@ bp = Blueprint("posts", __name__)
 def list_posts(args):
     """List published posts (and the caller's own drafts), a page at a time, with authors."""
     return post_list(g.current_user, args)
+
+
+@bp.get("/feed")
+@api.auth()
+@api.query(feed_args_schema)
+@api.response(post_schema, page=True)
+def get_feed(args):
+    """List the published posts of the people the caller follows, newest first."""
+    return feed(g.current_user, args)
 
 
 @bp.get("/posts/<id:post_id>")
