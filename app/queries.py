@@ -9,7 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import joinedload, with_expression
+from sqlalchemy.orm import aliased, joinedload, with_expression
 
 from .errors import Invalid, NotFound
 from .extensions import db
@@ -70,19 +70,34 @@ def post_list(viewer: User | None, args: dict[str, Any], author_id: int | None =
 def _following_expr(viewer: User | None) -> sa.ColumnElement[bool]:
     if viewer is None:
         return sa.false()
-    return sa.exists().where(Follow.follower_id == viewer.id, Follow.followed_id == User.id)
+    mine = aliased(Follow)
+    return (
+        sa.exists()
+        .where(mine.follower_id == viewer.id, mine.followed_id == User.id)
+        .correlate(User)
+    )
+
+
+def _count_of(column: str) -> sa.ScalarSelect[int]:
+    """Follows rows whose ``column`` is the outer user (its own alias: lists join follows)."""
+    rows = aliased(Follow)
+    return (
+        sa.select(sa.func.count())
+        .select_from(rows)
+        .where(getattr(rows, column) == User.id)
+        .correlate(User)
+        .scalar_subquery()
+    )
 
 
 def profiles(viewer: User | None) -> sa.Select:
     """Users with their follower/following counts and ``following`` (for ``viewer``), all
     in the one SELECT (correlated subqueries on the follows indexes: no N+1 in lists)."""
-    followers = sa.select(sa.func.count()).where(Follow.followed_id == User.id).scalar_subquery()
-    following = sa.select(sa.func.count()).where(Follow.follower_id == User.id).scalar_subquery()
     return (
         sa.select(User)
         .options(
-            with_expression(User.followers_count, followers),
-            with_expression(User.following_count, following),
+            with_expression(User.followers_count, _count_of("followed_id")),
+            with_expression(User.following_count, _count_of("follower_id")),
             with_expression(User.following, _following_expr(viewer)),
         )
         # The viewer (or a user read earlier in the request) may already be in the identity

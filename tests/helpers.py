@@ -344,6 +344,17 @@ def sql_statements(app: Flask) -> Iterator[list[str]]:
 # --- the v2 wire format ------------------------------------------------------------------
 
 V2 = "/api/v2"
+V2_PUBLIC_USER_KEYS = {
+    "id",
+    "username",
+    "created_at",
+    "bio",
+    "image",
+    "followers_count",
+    "following_count",
+    "following",
+}
+V2_PRIVATE_USER_KEYS = V2_PUBLIC_USER_KEYS | {"email", "is_admin"}
 _LINK_RE = re.compile(r'<([^>]*)>\s*;\s*rel="([^"]+)"')
 
 

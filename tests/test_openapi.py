@@ -209,7 +209,7 @@ def test_documented_schemas_describe_real_answers(client, auth, documents):
     assert set(created.json["author"]) == set(schemas["Author"]["properties"])
     assert set(listed.json) == set(schemas["PostPage"]["properties"])
     me = client.get("/api/v2/me", headers=headers)
-    assert set(me.json) == set(schemas["PrivateUser"]["properties"])
+    assert set(me.json) == set(schemas["PrivateProfile"]["properties"])
     assert set(client.get("/api/v2/me").json) == set(schemas["Error"]["required"])
 
 
@@ -249,5 +249,14 @@ def test_response_schemas_require_every_key_a_real_answer_always_has(documents):
     assert schemas["Post"]["required"] == list(PostSchema().fields)
     assert schemas["Todo"]["required"] == list(TodoSchema().fields)
     # Only the user themself and admins see these two.
-    assert schemas["PrivateUser"]["required"] == ["id", "username", "created_at"]
+    assert schemas["PrivateProfile"]["required"] == [
+        "id",
+        "username",
+        "created_at",
+        "bio",
+        "image",
+        "followers_count",
+        "following_count",
+        "following",
+    ]
     assert "required" not in schemas["PostUpdate"]  # request bodies keep their own rules
