@@ -133,6 +133,12 @@ def _openapi_path(rule: str, prefix: str) -> tuple[str, list[dict[str, Any]]]:
 
 
 def _error(face: Face, status: int, op: RouteDoc) -> dict[str, Any]:
+    if 300 <= status < 400:
+        # A redirect a route declares (an old slug): Location says where to go.
+        return {
+            "description": f"{reason(status)}: see `Location`",
+            "headers": {"Location": _header("The current URL", "uri")},
+        }
     description = face.error_descriptions.get(status, reason(status))
     response: dict[str, Any] = {
         "description": description,

@@ -163,3 +163,8 @@ def auth(app: Flask, client: FlaskClient) -> Auth:
 def count_rows(app: Flask, model: type) -> int:
     with app.app_context():
         return db.session.scalar(sa.select(sa.func.count()).select_from(model)) or 0
+
+
+def unique_slug() -> str:
+    """A slug for a post inserted straight into the database (no history row: not by-slug)."""
+    return f"seed-{uuid.uuid4().hex[:16]}"

@@ -22,7 +22,17 @@ from app.extensions import db
 from .conftest import TEST_DATABASE_URL, with_search_path
 
 ROOT = Path(__file__).resolve().parent.parent
-TABLES = {"users", "posts", "todos", "revoked_tokens"}
+TABLES = {
+    "users",
+    "posts",
+    "todos",
+    "revoked_tokens",
+    "tags",
+    "post_tags",
+    "post_slugs",
+    "comments",
+    "likes",
+}
 
 pytestmark = pytest.mark.slow
 

@@ -16,6 +16,8 @@ from flask import Flask
 from app.extensions import db
 from app.models import Post, Todo, User
 
+from ..conftest import unique_slug
+
 V2 = "/api/v2"
 BASE_TIME = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 _LINK_RE = re.compile(r'<([^>]*)>\s*;\s*rel="([^"]+)"')
@@ -40,6 +42,7 @@ class Seed:
         with self.app.app_context():
             post = Post(
                 title=title,
+                slug=unique_slug(),
                 content=content,
                 published=published,
                 user_id=user_id,
@@ -56,6 +59,7 @@ class Seed:
             rows = [
                 Post(
                     title=f"post {n:03d}",
+                    slug=unique_slug(),
                     content=f"content {n:03d}",
                     user_id=user_ids[n % len(user_ids)],
                     created_at=BASE_TIME + timedelta(minutes=n),

@@ -11,6 +11,8 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models import Post
 
+from ..conftest import unique_slug
+
 POSTS = "/api/v2/posts"
 START = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -23,6 +25,7 @@ def make_posts(app, author_id, count=23, drafts=(4, 11)):
             db.session.add(
                 Post(
                     title=f"Title {n % 7}",
+                    slug=unique_slug(),
                     content=f"Body {n}",
                     published=n not in drafts,
                     user_id=author_id,

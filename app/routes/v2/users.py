@@ -9,11 +9,11 @@ from ...pagination import paginate
 from ...permissions import ensure_admin, get_or_404
 from ...queries import post_list
 from ...schemas import (
+    blog_post_list_schema,
     me_update_schema,
     page_args_schema,
     password_confirm_schema,
     post_list_args_schema,
-    post_schema,
     private_user_schema,
     user_create_schema,
     user_schema,
@@ -67,7 +67,7 @@ def get_user(user_id):
 @bp.get("/users/<id:user_id>/posts")
 @api.auth(optional=True)
 @api.query(post_list_args_schema)
-@api.response(post_schema, page=True)
+@api.response(blog_post_list_schema, page=True)
 def list_user_posts(args, user_id):
     """List one user's posts; their drafts too when they ask themselves."""
     user = get_or_404(User, user_id, "User not found")
