@@ -38,7 +38,9 @@ VIEWER_DEPENDENT = {"PrivateUser": ("email", "is_admin")}
 TAGS = {
     "auth": "Tokens: login, refresh, logout (and, in v1, the current user)",
     "users": "Registration, profiles and the caller's own account",
-    "posts": "Blog posts: public reading, owner-only writing",
+    "posts": "Blog posts: public reading, owner-only writing, slugs, tags, likes",
+    "comments": "Comments on posts, in Markdown",
+    "markdown": "Markdown preview: the sanitized HTML the server would store",
     "todos": "Todos, private to their owner",
     "docs": "This document",
 }

@@ -138,23 +138,6 @@ class BlogPostSchema(PostSchema):
     class Meta:
         model = Post
         ordered = True
-        fields = (
-            "id",
-            "slug",
-            "title",
-            "summary",
-            "content",
-            "content_html",
-            "tags",
-            "published",
-            "user_id",
-            "author",
-            "likes_count",
-            "comments_count",
-            "liked",
-            "created_at",
-            "updated_at",
-        )
 
     slug = ma.auto_field(dump_only=True)
     summary = ma.auto_field(dump_only=True)
@@ -165,6 +148,13 @@ class BlogPostSchema(PostSchema):
     likes_count = fields.Integer(dump_only=True)
     comments_count = fields.Integer(dump_only=True)
     liked = fields.Boolean(dump_only=True, metadata={"description": "whether the caller likes it"})
+
+
+class BlogPostListItemSchema(BlogPostSchema):
+    """A v2 post in a list: everything but ``content_html`` (open the post for it)."""
+
+    class Meta(BlogPostSchema.Meta):
+        exclude = ("content_html",)
 
 
 class PostCreateSchema(ma.Schema):
@@ -359,7 +349,7 @@ posts_schema = PostSchema(many=True)
 post_create_schema = PostCreateSchema()
 post_update_schema = PostUpdateSchema()
 blog_post_schema = BlogPostSchema()
-blog_post_list_schema = BlogPostSchema(exclude=("content_html",))
+blog_post_list_schema = BlogPostListItemSchema()
 blog_post_create_schema = BlogPostCreateSchema()
 blog_post_replace_schema = BlogPostReplaceSchema()
 blog_post_update_schema = BlogPostUpdateSchema()
