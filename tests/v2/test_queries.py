@@ -1,6 +1,7 @@
 """No N+1: a page of posts costs the same number of SQL statements for 1 row as for 100."""
 
 import pytest
+import sqlalchemy as sa
 
 from .conftest import V2, sql_statements, user_id
 
@@ -70,3 +71,34 @@ def test_user_posts_statement_count_does_not_grow_with_rows(
     assert with_one == with_hundred
     # user, count, page, tags (+ token check)
     assert with_hundred <= 4 + (viewer is not None)
+
+
+def decorate(app, post_ids, liker_ids):
+    """Give every post two tags, a comment and a like from each of ``liker_ids``."""
+    from app.extensions import db
+    from app.models import Comment, Like, Post
+    from app.posts import tag_rows
+
+    with app.app_context():
+        tags = tag_rows(["alpha", "beta"])
+        for post in db.session.scalars(sa.select(Post).where(Post.id.in_(post_ids))):
+            post.tag_rows = tags
+            db.session.add(Comment(post_id=post.id, user_id=liker_ids[0], content="c"))
+            db.session.add_all(Like(user_id=u, post_id=post.id) for u in liker_ids)
+        db.session.commit()
+
+
+def test_counts_liked_and_tags_cost_the_same_for_1_and_100_rows(app, client, auth, seed, authors):
+    headers = auth.headers("alice")
+    decorate(app, seed.posts(authors, 1), authors[:3])
+    one, with_one = count_statements(app, client, f"{V2}/posts?limit=100", headers)
+    decorate(app, seed.posts(authors, 99), authors[:3])
+    hundred, with_hundred = count_statements(app, client, f"{V2}/posts?limit=100", headers)
+
+    assert with_one == with_hundred
+    items = hundred.json["items"]
+    assert len(items) == 100
+    assert {(p["likes_count"], p["comments_count"], p["liked"]) for p in items} == {(3, 1, True)}
+    assert {tuple(p["tags"]) for p in items} == {("alpha", "beta")}
+    anonymous = client.get(f"{V2}/posts?limit=100").json["items"]
+    assert {p["liked"] for p in anonymous} == {False}
