@@ -6,6 +6,7 @@ and refuse NUL (PostgreSQL cannot store it).
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from datetime import datetime
 from typing import Any
@@ -13,7 +14,17 @@ from typing import Any
 from flask import current_app
 from marshmallow import ValidationError, fields
 
-from .models import EMAIL_MAX, IMAGE_MAX, TITLE_MAX, USERNAME_MAX, User, username_key
+from .models import (
+    EMAIL_MAX,
+    IMAGE_MAX,
+    SLUG_MAX,
+    TAG_MAX,
+    TAGS_MAX,
+    TITLE_MAX,
+    USERNAME_MAX,
+    User,
+    username_key,
+)
 
 
 class Text(fields.String):
@@ -146,3 +157,61 @@ class ImageURL(fields.Url):
             if len(value) > IMAGE_MAX:
                 raise ValidationError(f"Must be at most {IMAGE_MAX} characters long.")
         return super()._deserialize(value, attr, data, **kwargs)
+
+
+def normalize_tag(value: Any) -> str:
+    """A tag trimmed and lower-cased: 1–32 letters, digits and ``-``; else ValidationError."""
+    if not isinstance(value, str):
+        raise ValidationError("Not a valid string.")
+    tag = value.strip().lower()
+    if not 1 <= len(tag) <= TAG_MAX:
+        raise ValidationError(f"Each tag must be 1 to {TAG_MAX} characters long.")
+    if not all(ch == "-" or ch.isalnum() for ch in tag):
+        raise ValidationError("Tags may hold only letters, digits and '-'.")
+    return tag
+
+
+class Tag(fields.String):
+    """One tag, normalized (a ``?tag=`` filter)."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        return normalize_tag(value)
+
+
+class Tags(fields.List):
+    """Up to 10 tags: each normalized, duplicates collapsed, sorted."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(fields.String(), **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> list[str]:
+        if not isinstance(value, list):
+            raise ValidationError("Not a valid list.")
+        errors = {}
+        tags = set()
+        for index, item in enumerate(value):
+            try:
+                tags.add(normalize_tag(item))
+            except ValidationError as err:
+                errors[index] = err.messages
+        if errors:
+            raise ValidationError(errors)
+        if len(tags) > TAGS_MAX:
+            raise ValidationError(f"At most {TAGS_MAX} tags.")
+        return sorted(tags)
+
+
+SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+
+
+class Slug(Text):
+    """A slug a client chooses: lower-case ASCII words joined by ``-``, at most 100 characters."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(min_length=1, max_length=SLUG_MAX, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        slug = super()._deserialize(value, attr, data, **kwargs)
+        if not re.fullmatch(SLUG_PATTERN, slug):
+            raise ValidationError("Use lower-case letters and digits in words joined by '-'.")
+        return slug

@@ -41,7 +41,9 @@ VIEWER_DEPENDENT = {
 TAGS = {
     "auth": "Tokens: login, refresh, logout (and, in v1, the current user)",
     "users": "Registration, profiles and the caller's own account",
-    "posts": "Blog posts: public reading, owner-only writing",
+    "posts": "Blog posts: public reading, owner-only writing, slugs, tags, likes",
+    "comments": "Comments on posts, in Markdown",
+    "markdown": "Markdown preview: the sanitized HTML the server would store",
     "todos": "Todos, private to their owner",
     "docs": "This document",
 }
@@ -136,6 +138,12 @@ def _openapi_path(rule: str, prefix: str) -> tuple[str, list[dict[str, Any]]]:
 
 
 def _error(face: Face, status: int, op: RouteDoc) -> dict[str, Any]:
+    if 300 <= status < 400:
+        # A redirect a route declares (an old slug): Location says where to go.
+        return {
+            "description": f"{reason(status)}: see `Location`",
+            "headers": {"Location": _header("The current URL", "uri")},
+        }
     description = face.error_descriptions.get(status, reason(status))
     response: dict[str, Any] = {
         "description": description,

@@ -6,7 +6,7 @@ from typing import TypeVar
 
 from .errors import Forbidden, NotFound
 from .extensions import db
-from .models import ID_MAX, Post, Todo, User
+from .models import ID_MAX, Comment, Post, Todo, User
 
 M = TypeVar("M")
 
@@ -52,3 +52,28 @@ def own_todo_or_404(todo_id: int, user: User) -> Todo:
     if todo.user_id != user.id:
         raise NotFound("Todo not found")
     return todo
+
+
+def visible_comment_or_404(comment_id: int, viewer: User | None) -> Comment:
+    """Return a comment on a post the viewer may see; a draft's comments are 404 to others."""
+    comment = get_or_404(Comment, comment_id, "Comment not found")
+    post = comment.post
+    if not post.published and not can_moderate(viewer, post.user_id):
+        raise NotFound("Comment not found")
+    return comment
+
+
+def editable_comment_or_403(comment_id: int, user: User) -> Comment:
+    """Return the caller's own comment; anyone else's is 403."""
+    comment = visible_comment_or_404(comment_id, user)
+    if comment.user_id != user.id:
+        raise Forbidden("You can only edit your own comments")
+    return comment
+
+
+def deletable_comment_or_403(comment_id: int, user: User) -> Comment:
+    """Return a comment ``user`` may delete: their own, one on their post, or any (admins)."""
+    comment = visible_comment_or_404(comment_id, user)
+    if not (comment.user_id == user.id or can_moderate(user, comment.post.user_id)):
+        raise Forbidden("You can only delete your own comments or comments on your posts")
+    return comment

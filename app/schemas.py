@@ -16,18 +16,24 @@ from .fields import (
     ImageURL,
     Password,
     QueryBool,
+    Slug,
     StrictBool,
+    Tag,
+    Tags,
     Text,
     Title,
     Username,
 )
 from .models import (
     BIO_MAX,
+    COMMENT_MAX,
     CONTENT_MAX,
     DESCRIPTION_MAX,
     EMAIL_MAX,
     ID_MAX,
+    SUMMARY_MAX,
     USERNAME_MAX,
+    Comment,
     Post,
     Todo,
     User,
@@ -147,6 +153,31 @@ class PostSchema(ma.SQLAlchemySchema):
     updated_at = fields.DateTime(dump_only=True)
 
 
+class BlogPostSchema(PostSchema):
+    """A v2 post: slug, summary, tags, rendered HTML, counts and the caller's like."""
+
+    class Meta:
+        model = Post
+        ordered = True
+
+    slug = ma.auto_field(dump_only=True)
+    summary = ma.auto_field(dump_only=True)
+    content_html = fields.String(
+        dump_only=True, metadata={"description": "`content` rendered and sanitized"}
+    )
+    tags = fields.List(fields.String(), dump_only=True)
+    likes_count = fields.Integer(dump_only=True)
+    comments_count = fields.Integer(dump_only=True)
+    liked = fields.Boolean(dump_only=True, metadata={"description": "whether the caller likes it"})
+
+
+class BlogPostListItemSchema(BlogPostSchema):
+    """A v2 post in a list: everything but ``content_html`` (open the post for it)."""
+
+    class Meta(BlogPostSchema.Meta):
+        exclude = ("content_html",)
+
+
 class PostCreateSchema(ma.Schema):
     """POST and PUT: every required field present; omitted optional ones take defaults."""
 
@@ -161,6 +192,56 @@ class PostUpdateSchema(ma.Schema):
     title = Title()
     content = Text(min_length=1, max_length=CONTENT_MAX)
     published = StrictBool()
+
+
+class BlogPostCreateSchema(PostCreateSchema):
+    """v2 POST: the slug is made from the title."""
+
+    summary = Text(load_default=None, allow_none=True, max_length=SUMMARY_MAX)
+    tags = Tags(load_default=list)
+
+
+class BlogPostReplaceSchema(BlogPostCreateSchema):
+    """v2 PUT: the slug is kept unless one is given."""
+
+    slug = Slug()
+
+
+class BlogPostUpdateSchema(PostUpdateSchema):
+    """v2 PATCH."""
+
+    slug = Slug()
+    summary = Text(allow_none=True, max_length=SUMMARY_MAX)
+    tags = Tags()
+
+
+# --- comments -----------------------------------------------------------------------------
+
+
+class CommentSchema(ma.SQLAlchemySchema):
+    class Meta:
+        model = Comment
+        ordered = True
+
+    id = ma.auto_field(dump_only=True)
+    post_id = ma.auto_field(dump_only=True)
+    content = ma.auto_field(dump_only=True)
+    content_html = ma.auto_field(dump_only=True)
+    author = fields.Nested(AuthorSchema, dump_only=True)
+    created_at = fields.DateTime(dump_only=True)
+    updated_at = fields.DateTime(dump_only=True)
+
+
+class CommentBodySchema(ma.Schema):
+    content = Text(required=True, min_length=1, max_length=COMMENT_MAX)
+
+
+class MarkdownSchema(ma.Schema):
+    content = Text(required=True, max_length=CONTENT_MAX)
+
+
+class MarkdownHTMLSchema(ma.Schema):
+    content_html = fields.String(required=True)
 
 
 # --- todos --------------------------------------------------------------------------------
@@ -229,6 +310,10 @@ AFTER = {
 
 class PostListArgsSchema(PageArgsSchema):
     author_id = fields.Integer(validate=validate.Range(1, ID_MAX))
+    tag = Tag(metadata={"description": "Only posts with this tag"})
+    liked_by = fields.Integer(
+        validate=validate.Range(1, ID_MAX), metadata={"description": "Only posts this user likes"}
+    )
     q = Text(strip=True, max_length=200)
     sort = fields.String(load_default="-created_at", validate=validate.OneOf(POST_SORTS))
     after = fields.String(validate=validate.Length(max=1000), metadata=AFTER)
@@ -238,6 +323,16 @@ class FeedArgsSchema(PageArgsSchema):
     """The feed: newest first, paged by ``offset`` or by the ``after`` cursor of a ``next`` link."""
 
     after = fields.String(validate=validate.Length(max=1000), metadata=AFTER)
+
+
+class CommentListArgsSchema(PageArgsSchema):
+    sort = fields.String(
+        load_default="created_at", validate=validate.OneOf(("created_at", "-created_at"))
+    )
+    after = fields.String(
+        validate=validate.Length(max=1000),
+        metadata={"description": "Opaque cursor from a `next` link (replaces `offset`)."},
+    )
 
 
 class TodoListArgsSchema(PageArgsSchema):
@@ -282,6 +377,16 @@ post_schema = PostSchema()
 posts_schema = PostSchema(many=True)
 post_create_schema = PostCreateSchema()
 post_update_schema = PostUpdateSchema()
+blog_post_schema = BlogPostSchema()
+blog_post_list_schema = BlogPostListItemSchema()
+blog_post_create_schema = BlogPostCreateSchema()
+blog_post_replace_schema = BlogPostReplaceSchema()
+blog_post_update_schema = BlogPostUpdateSchema()
+
+comment_schema = CommentSchema()
+comment_body_schema = CommentBodySchema()
+markdown_schema = MarkdownSchema()
+markdown_html_schema = MarkdownHTMLSchema()
 
 todo_schema = TodoSchema()
 todos_schema = TodoSchema(many=True)
@@ -292,4 +397,5 @@ page_args_schema = PageArgsSchema()
 post_list_args_schema = PostListArgsSchema()
 todo_list_args_schema = TodoListArgsSchema()
 feed_args_schema = FeedArgsSchema()
+comment_list_args_schema = CommentListArgsSchema()
 v1_post_list_args_schema = V1PostListArgsSchema()

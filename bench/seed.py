@@ -111,8 +111,11 @@ def seed(database: Database, secret: str, pg_url: str | None) -> None:
 _SQLITE_FILL = [
     f"""
     WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < :posts)
-    INSERT INTO posts (title, content, published, user_id, created_at, updated_at)
-    SELECT 'Post number ' || i, 'The body of post ' || i || '. ' || printf('%.200c', 'x'), 1,
+    INSERT INTO posts (title, slug, content, content_html, published, user_id, created_at,
+                       updated_at)
+    SELECT 'Post number ' || i, 'post-number-' || i,
+           'The body of post ' || i || '. ' || printf('%.200c', 'x'),
+           '<p>The body of post ' || i || '. ' || printf('%.200c', 'x') || '</p>', 1,
            1 + i % {AUTHORS},
            strftime('%Y-%m-%d %H:%M:%S', 1735689600 + i * 60, 'unixepoch') || '.000000',
            strftime('%Y-%m-%d %H:%M:%S', 1735689600 + i * 60, 'unixepoch') || '.000000'
@@ -129,8 +132,11 @@ _SQLITE_FILL = [
 
 _PG_FILL = [
     f"""
-    INSERT INTO posts (title, content, published, user_id, created_at, updated_at)
-    SELECT 'Post number ' || i, 'The body of post ' || i || '. ' || repeat('x', 200), true,
+    INSERT INTO posts (title, slug, content, content_html, published, user_id, created_at,
+                       updated_at)
+    SELECT 'Post number ' || i, 'post-number-' || i,
+           'The body of post ' || i || '. ' || repeat('x', 200),
+           '<p>The body of post ' || i || '. ' || repeat('x', 200) || '</p>', true,
            1 + i % {AUTHORS},
            timestamp '2025-01-01' + i * interval '1 minute',
            timestamp '2025-01-01' + i * interval '1 minute'

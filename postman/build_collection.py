@@ -97,7 +97,10 @@ def item(row: Request, prefix: str) -> dict[str, Any]:
     if row.body is not None:
         content_type, request["body"] = body(row.body)
         headers.append({"key": "Content-Type", "value": content_type})
-    return {"name": row.name, "event": [script("test", tests(row))], "request": request}
+    answer = {"name": row.name, "event": [script("test", tests(row))], "request": request}
+    if 300 <= row.status < 400:
+        answer["protocolProfileBehavior"] = {"followRedirects": False}  # check the redirect
+    return answer
 
 
 def folder(node: Folder, prefix: str = "") -> dict[str, Any]:

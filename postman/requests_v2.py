@@ -402,6 +402,407 @@ POSTS = [
     Request("Get a deleted post - 404", "GET", POST, 404, checks=[error("Post not found")]),
 ]
 
+BLOG = "/posts/{{v2_blog_id}}"
+COMMENT = "/comments/{{v2_comment_id}}"
+
+BLOG_POSTS = [
+    Request(
+        "Create a tagged Markdown post",
+        "POST",
+        "/posts",
+        201,
+        auth=AS_ALICE,
+        body={
+            "title": "Café blog {{runId}}",
+            "summary": "A post with tags",
+            "content": "# Hello\n\n<script>alert(1)</script>*world*",
+            "tags": [" Postman", "api", "postman"],
+        },
+        checks=[
+            location("/api/v2/posts/"),
+            expect(
+                "slug from the title, tags normalized, HTML sanitized, counts at zero",
+                "const body = pm.response.json();",
+                "pm.expect(body.slug).to.eql('cafe-blog-' + pm.collectionVariables.get('runId'));",
+                "pm.expect(body.tags).to.eql(['api', 'postman']);",
+                "pm.expect(body.content_html).to.include('<h1>Hello</h1>');",
+                "pm.expect(body.content_html).to.not.include('<script');",
+                "pm.expect([body.likes_count, body.comments_count, body.liked])"
+                ".to.eql([0, 0, false]);",
+            ),
+        ],
+        sets={"v2_blog_id": from_body("id"), "v2_blog_slug": from_body("slug")},
+    ),
+    Request(
+        "Create another post",
+        "POST",
+        "/posts",
+        201,
+        auth=AS_ALICE,
+        body={"title": "Other {{runId}}", "content": "text"},
+        sets={"v2_other_id": from_body("id")},
+    ),
+    Request(
+        "Create a post with bad tags - 422",
+        "POST",
+        "/posts",
+        422,
+        auth=AS_ALICE,
+        body={"title": "T", "content": "C", "tags": ["no spaces allowed"]},
+        checks=[invalid("tags")],
+    ),
+    Request(
+        "Get a post by slug",
+        "GET",
+        "/posts/by-slug/{{v2_blog_slug}}",
+        200,
+        checks=[
+            expect(
+                "the post",
+                "pm.expect(pm.response.json().id)"
+                ".to.eql(pm.collectionVariables.get('v2_blog_id'));",
+            )
+        ],
+    ),
+    Request(
+        "Change a post's slug",
+        "PATCH",
+        BLOG,
+        200,
+        auth=AS_ALICE,
+        body={"slug": "moved-{{runId}}"},
+        checks=[
+            expect(
+                "new slug",
+                "pm.expect(pm.response.json().slug).to.eql("
+                "'moved-' + pm.collectionVariables.get('runId'));",
+            )
+        ],
+    ),
+    Request(
+        "An old slug redirects - 301",
+        "GET",
+        "/posts/by-slug/{{v2_blog_slug}}",
+        301,
+        checks=[
+            expect(
+                "Location is the current slug's URL",
+                "pm.expect(pm.response.headers.get('Location')).to.match("
+                "new RegExp('/api/v2/posts/by-slug/moved-' + "
+                "pm.collectionVariables.get('runId') + '$'));",
+            )
+        ],
+    ),
+    Request(
+        "Take a slug another post had - 409",
+        "PATCH",
+        "/posts/{{v2_other_id}}",
+        409,
+        auth=AS_ALICE,
+        body={"slug": "{{v2_blog_slug}}"},
+        checks=[error("Slug already taken", "slug_taken")],
+    ),
+    Request(
+        "Set an invalid slug - 422",
+        "PATCH",
+        BLOG,
+        422,
+        auth=AS_ALICE,
+        body={"slug": "Not A Slug"},
+        checks=[invalid("slug")],
+    ),
+    Request(
+        "Get an unknown slug - 404",
+        "GET",
+        "/posts/by-slug/no-such-post-{{runId}}",
+        404,
+        checks=[error("Post not found")],
+    ),
+    Request(
+        "List posts by tag",
+        "GET",
+        "/posts?tag=Postman&limit=100",
+        200,
+        checks=[
+            page(
+                "const ids = pm.response.json().items.map(p => p.id);",
+                "pm.expect(ids).to.include(pm.collectionVariables.get('v2_blog_id'));",
+                "pm.expect(ids).to.not.include(pm.collectionVariables.get('v2_other_id'));",
+            )
+        ],
+    ),
+    Request(
+        "List posts by an invalid tag - 422",
+        "GET",
+        "/posts?tag=a%20b",
+        422,
+        checks=[invalid("tag")],
+    ),
+    Request(
+        "Like a post",
+        "PUT",
+        f"{BLOG}/like",
+        200,
+        auth=AS_BOB,
+        checks=[
+            expect(
+                "liked, counted",
+                "pm.expect(pm.response.json().liked).to.eql(true);",
+                "pm.expect(pm.response.json().likes_count).to.eql(1);",
+            )
+        ],
+    ),
+    Request(
+        "Like it again (idempotent)",
+        "PUT",
+        f"{BLOG}/like",
+        200,
+        auth=AS_BOB,
+        checks=[expect("counted once", "pm.expect(pm.response.json().likes_count).to.eql(1);")],
+    ),
+    Request(
+        "Like without a token - 401",
+        "PUT",
+        f"{BLOG}/like",
+        401,
+        checks=[MISSING_TOKEN],
+    ),
+    Request(
+        "Like someone else's draft - 404",
+        "PUT",
+        f"{DRAFT}/like",
+        404,
+        auth=AS_BOB,
+        checks=[error("Post not found")],
+    ),
+    Request(
+        "Posts a user likes",
+        "GET",
+        "/posts?liked_by={{v2_bob_id}}",
+        200,
+        checks=[
+            page(
+                "pm.expect(pm.response.json().items.map(p => p.id))"
+                ".to.eql([pm.collectionVariables.get('v2_blog_id')]);"
+            )
+        ],
+    ),
+    Request(
+        "Posts liked by a bad user id - 422",
+        "GET",
+        "/posts?liked_by=0",
+        422,
+        checks=[invalid("liked_by")],
+    ),
+    Request(
+        "Unlike a post",
+        "DELETE",
+        f"{BLOG}/like",
+        200,
+        auth=AS_BOB,
+        checks=[
+            expect(
+                "not liked any more",
+                "pm.expect(pm.response.json().liked).to.eql(false);",
+                "pm.expect(pm.response.json().likes_count).to.eql(0);",
+            )
+        ],
+    ),
+    Request(
+        "Unlike an unknown post - 404",
+        "DELETE",
+        "/posts/2147483648/like",
+        404,
+        auth=AS_BOB,
+        checks=[error("Post not found")],
+    ),
+    Request(
+        "Comment on a post",
+        "POST",
+        f"{BLOG}/comments",
+        201,
+        auth=AS_BOB,
+        body={"content": "Nice **post**"},
+        checks=[
+            location("/api/v2/comments/"),
+            expect(
+                "Markdown rendered",
+                "pm.expect(pm.response.json().content_html)"
+                ".to.eql('<p>Nice <strong>post</strong></p>\\n');",
+            ),
+        ],
+        sets={"v2_comment_id": from_body("id")},
+    ),
+    Request(
+        "Comment as the post's author",
+        "POST",
+        f"{BLOG}/comments",
+        201,
+        auth=AS_ALICE,
+        body={"content": "Thanks"},
+        sets={"v2_own_comment_id": from_body("id")},
+    ),
+    Request(
+        "Comment with no content - 422",
+        "POST",
+        f"{BLOG}/comments",
+        422,
+        auth=AS_BOB,
+        body={"content": ""},
+        checks=[invalid("content")],
+    ),
+    Request(
+        "Comment without a token - 401",
+        "POST",
+        f"{BLOG}/comments",
+        401,
+        body={"content": "x"},
+        checks=[MISSING_TOKEN],
+    ),
+    Request(
+        "Comment on someone else's draft - 404",
+        "POST",
+        f"{DRAFT}/comments",
+        404,
+        auth=AS_BOB,
+        body={"content": "x"},
+        checks=[error("Post not found")],
+    ),
+    Request(
+        "List a post's comments",
+        "GET",
+        f"{BLOG}/comments",
+        200,
+        checks=[
+            page(
+                "pm.expect(pm.response.json().items.map(c => c.id)).to.eql(["
+                "pm.collectionVariables.get('v2_comment_id'), "
+                "pm.collectionVariables.get('v2_own_comment_id')]);"
+            )
+        ],
+    ),
+    Request(
+        "List comments with a bad sort - 422",
+        "GET",
+        f"{BLOG}/comments?sort=title",
+        422,
+        checks=[invalid("sort")],
+    ),
+    Request(
+        "A post's comments count",
+        "GET",
+        BLOG,
+        200,
+        checks=[expect("two comments", "pm.expect(pm.response.json().comments_count).to.eql(2);")],
+    ),
+    Request("Get a comment", "GET", COMMENT, 200),
+    Request(
+        "Get an unknown comment - 404",
+        "GET",
+        "/comments/2147483648",
+        404,
+        checks=[error("Comment not found")],
+    ),
+    Request(
+        "Edit my comment",
+        "PATCH",
+        COMMENT,
+        200,
+        auth=AS_BOB,
+        body={"content": "Edited"},
+        checks=[expect("edited", "pm.expect(pm.response.json().content).to.eql('Edited');")],
+    ),
+    Request(
+        "Edit someone else's comment - 403",
+        "PATCH",
+        COMMENT,
+        403,
+        auth=AS_ALICE,
+        body={"content": "Hijacked"},
+        checks=[error("You can only edit your own comments")],
+    ),
+    Request(
+        "Edit a comment with an unknown field - 422",
+        "PATCH",
+        COMMENT,
+        422,
+        auth=AS_BOB,
+        body={"content": "x", "post_id": 1},
+        checks=[invalid("post_id")],
+    ),
+    Request(
+        "Delete someone else's comment - 403",
+        "DELETE",
+        "/comments/{{v2_own_comment_id}}",
+        403,
+        auth=AS_BOB,
+        checks=[error("You can only delete your own comments or comments on your posts")],
+    ),
+    Request(
+        "Delete a comment on my post",
+        "DELETE",
+        COMMENT,
+        204,
+        auth=AS_ALICE,
+        checks=[no_body()],
+    ),
+    Request(
+        "Get a deleted comment - 404",
+        "GET",
+        COMMENT,
+        404,
+        checks=[error("Comment not found")],
+    ),
+    Request(
+        "Preview Markdown",
+        "POST",
+        "/markdown",
+        200,
+        auth=AS_ALICE,
+        body={"content": "[x](javascript:alert(1)) *hi*"},
+        checks=[
+            expect(
+                "rendered, no javascript: link",
+                "const html = pm.response.json().content_html;",
+                "pm.expect(html).to.include('<em>hi</em>');",
+                "pm.expect(html).to.not.include('href');",
+            )
+        ],
+    ),
+    Request(
+        "Preview Markdown without a token - 401",
+        "POST",
+        "/markdown",
+        401,
+        body={"content": "x"},
+        checks=[MISSING_TOKEN],
+    ),
+    Request(
+        "Preview without content - 422",
+        "POST",
+        "/markdown",
+        422,
+        auth=AS_ALICE,
+        body={},
+        checks=[invalid("content")],
+    ),
+    Request("Delete the blog post", "DELETE", BLOG, 204, auth=AS_ALICE, checks=[no_body()]),
+    Request(
+        "Its slugs are gone with it - 404",
+        "GET",
+        "/posts/by-slug/moved-{{runId}}",
+        404,
+        checks=[error("Post not found")],
+    ),
+    Request(
+        "Its comments are gone with it - 404",
+        "GET",
+        "/comments/{{v2_own_comment_id}}",
+        404,
+        checks=[error("Comment not found")],
+    ),
+]
+
 TODOS = [
     Request(
         "Create a todo",
@@ -751,6 +1152,11 @@ FOLDER = Folder(
         Folder("users", "Register (201 + Location, 409, 415, 422), list with paging, show.", USERS),
         Folder("auth", "Token pairs, refresh rotation and reuse detection, /me.", AUTH),
         Folder("posts", "Drafts, search, PUT vs PATCH, owner-only writing.", POSTS),
+        Folder(
+            "blog",
+            "Slugs (301 from old ones, 409), tags, Markdown, likes, comments, preview.",
+            BLOG_POSTS,
+        ),
         Folder("todos", "Private, paged, filterable.", TODOS),
         Folder("people", "Following, followers, the feed, profiles by username.", PEOPLE),
         Folder("accounts", "Logout, logout-all, password change, account deletion.", ACCOUNTS),

@@ -198,6 +198,11 @@ def count_rows(app: Flask, model: type) -> int:
 BASE_TIME = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 
 
+def unique_slug() -> str:
+    """A slug for a post inserted straight into the database (no history row: not by-slug)."""
+    return f"seed-{uuid.uuid4().hex[:16]}"
+
+
 class Seed:
     """Insert rows straight into the database (fast, with chosen timestamps)."""
 
@@ -217,6 +222,7 @@ class Seed:
         with self.app.app_context():
             post = Post(
                 title=title,
+                slug=unique_slug(),
                 content=content,
                 published=published,
                 user_id=user_id,
@@ -233,6 +239,7 @@ class Seed:
             rows = [
                 Post(
                     title=f"post {n:03d}",
+                    slug=unique_slug(),
                     content=f"content {n:03d}",
                     user_id=user_ids[n % len(user_ids)],
                     created_at=BASE_TIME + timedelta(minutes=n),

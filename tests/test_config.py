@@ -201,14 +201,24 @@ def test_deleting_a_user_cascades_on_sqlite(tmp_path):
         )
         db.session.execute(
             sa.text(
-                "INSERT INTO posts (title, content, published, user_id, created_at, updated_at)"
-                " VALUES ('t', 'c', 1, 1, '2026-01-01', '2026-01-01')"
+                "INSERT INTO posts (title, slug, content, content_html, published, user_id, "
+                "created_at, updated_at) VALUES ('t', 't', 'c', 'c', 1, 1, '2026-01-01', "
+                "'2026-01-01')"
             )
         )
+        for statement in (
+            "INSERT INTO post_slugs (slug, post_id, created_at) VALUES ('t', 1, '2026-01-01')",
+            "INSERT INTO comments (post_id, user_id, content, content_html, created_at, "
+            "updated_at) VALUES (1, 1, 'c', 'c', '2026-01-01', '2026-01-01')",
+            "INSERT INTO likes (user_id, post_id, created_at) VALUES (1, 1, '2026-01-01')",
+        ):
+            db.session.execute(sa.text(statement))
         db.session.execute(sa.text("DELETE FROM users WHERE id = 1"))
         db.session.commit()
 
-        assert db.session.execute(sa.text("SELECT count(*) FROM posts")).scalar() == 0
+        for table in ("posts", "post_slugs", "comments", "likes"):
+            count = db.session.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar()
+            assert count == 0, table
 
 
 def test_starts_without_a_writable_instance_folder_when_a_database_url_is_set(

@@ -235,3 +235,55 @@ def test_0002_rebuilds_posts_and_todos_keeping_their_rows_and_back(empty_databas
             assert autoincrement_tables(empty_database) == {"users"}
     finally:
         engine.dispose()
+
+
+def test_upgrade_gives_existing_posts_slugs_and_rendered_html(empty_database):
+    flask_db(empty_database, "upgrade", "0001")
+    engine = sa.create_engine(empty_database)
+    insert_post = sa.text(
+        "INSERT INTO posts (title, content, published, user_id, created_at, updated_at) "
+        "VALUES (:title, :content, true, 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+    )
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                sa.text(
+                    "INSERT INTO users (username, username_key, password_hash, is_admin, "
+                    "token_version, created_at) VALUES ('a', 'a', 'x', false, 0, CURRENT_TIMESTAMP)"
+                )
+            )
+            for title, content in [
+                ("Café déjà vu", "*one*"),
+                ("Café déjà vu", "<script>alert(1)</script>two"),
+                ("???", "three"),
+            ]:
+                conn.execute(insert_post, {"title": title, "content": content})
+
+        flask_db(empty_database, "upgrade")
+        with engine.connect() as conn:
+            posts = conn.execute(sa.text("SELECT slug, content_html FROM posts ORDER BY id")).all()
+            history = conn.execute(
+                sa.text("SELECT slug, post_id FROM post_slugs ORDER BY post_id")
+            ).all()
+        assert [tuple(p) for p in posts] == [
+            ("cafe-deja-vu", "<p><em>one</em></p>\n"),
+            ("cafe-deja-vu-2", "two"),  # a script block ends at its line; text stays
+            ("post", "<p>three</p>\n"),
+        ]
+        assert [tuple(h) for h in history] == [
+            ("cafe-deja-vu", 1),
+            ("cafe-deja-vu-2", 2),
+            ("post", 3),
+        ]
+
+        app = create_app(TestingConfig, {"SQLALCHEMY_DATABASE_URI": empty_database})
+        client = app.test_client()
+        assert client.get("/api/v2/posts/by-slug/cafe-deja-vu-2").json["id"] == 2
+        with app.app_context():
+            db.engine.dispose()
+
+        flask_db(empty_database, "downgrade", "0001")
+        with engine.connect() as conn:
+            assert conn.scalar(sa.text("SELECT count(*) FROM posts")) == 3
+    finally:
+        engine.dispose()

@@ -7,7 +7,7 @@ from openapi_spec_validator import validate
 
 from app import create_app, openapi
 from app.config import TestingConfig
-from app.schemas import PostCreateSchema, PostSchema, TodoSchema, UserCreateSchema
+from app.schemas import BlogPostCreateSchema, BlogPostSchema, TodoSchema, UserCreateSchema
 
 from .helpers import bearer
 
@@ -107,8 +107,8 @@ def test_every_body_the_v2_document_names_is_the_one_its_view_loads(app, client,
 @pytest.mark.parametrize(
     ("component", "schema"),
     [
-        ("Post", PostSchema),
-        ("PostCreate", PostCreateSchema),
+        ("BlogPost", BlogPostSchema),
+        ("BlogPostCreate", BlogPostCreateSchema),
         ("Todo", TodoSchema),
         ("UserCreate", UserCreateSchema),
     ],
@@ -123,13 +123,13 @@ def test_request_bodies_and_query_parameters_come_from_the_schemas(documents):
     post = documents["v2"]["paths"]["/posts"]
     body = post["post"]["requestBody"]["content"]["application/json"]["schema"]
     params = {p["name"]: p for p in post["get"]["parameters"]}
-    create = documents["v2"]["components"]["schemas"]["PostCreate"]
+    create = documents["v2"]["components"]["schemas"]["BlogPostCreate"]
 
-    assert body == {"$ref": "#/components/schemas/PostCreate"}
+    assert body == {"$ref": "#/components/schemas/BlogPostCreate"}
     assert sorted(create["required"]) == ["content", "title"]
     assert create["properties"]["title"]["maxLength"] == 200
     assert create["additionalProperties"] is False  # v2 answers 422 to unknown fields
-    assert set(params) == {"limit", "offset", "after", "author_id", "q", "sort"}
+    assert set(params) == {"limit", "offset", "after", "author_id", "q", "sort", "tag", "liked_by"}
     assert params["limit"]["schema"]["maximum"] == 100
     assert "-created_at" in params["sort"]["schema"]["enum"]
     password = documents["v2"]["components"]["schemas"]["UserCreate"]["properties"]["password"]
@@ -147,8 +147,9 @@ def test_v1_bodies_allow_unknown_fields(documents):
             "v2",
             "/posts/{post_id}",
             "patch",
-            {"200", "400", "401", "403", "404", "413", "415", "422"},
+            {"200", "400", "401", "403", "404", "409", "413", "415", "422"},
         ),
+        ("v2", "/posts/by-slug/{slug}", "get", {"200", "301", "401", "404"}),
         ("v2", "/posts", "get", {"200", "401", "422"}),
         ("v2", "/users", "post", {"201", "400", "409", "413", "415", "422"}),
         ("v2", "/auth/login", "post", {"200", "400", "401", "413", "415", "422", "429"}),
@@ -205,9 +206,11 @@ def test_documented_schemas_describe_real_answers(client, auth, documents):
     schemas = documents["v2"]["components"]["schemas"]
 
     assert created.status_code == 201
-    assert set(created.json) == set(schemas["Post"]["properties"])
+    assert set(created.json) == set(schemas["BlogPost"]["properties"])
     assert set(created.json["author"]) == set(schemas["Author"]["properties"])
-    assert set(listed.json) == set(schemas["PostPage"]["properties"])
+    assert set(listed.json) == set(schemas["BlogPostListItemPage"]["properties"])
+    item = schemas["BlogPostListItem"]
+    assert set(listed.json["items"][0]) == set(item["properties"]) == set(item["required"])
     me = client.get("/api/v2/me", headers=headers)
     assert set(me.json) == set(schemas["PrivateProfile"]["properties"])
     assert set(client.get("/api/v2/me").json) == set(schemas["Error"]["required"])
@@ -246,7 +249,7 @@ def test_a_bearer_token_does_not_hide_documents(client, auth):
 def test_response_schemas_require_every_key_a_real_answer_always_has(documents):
     schemas = documents["v2"]["components"]["schemas"]
 
-    assert schemas["Post"]["required"] == list(PostSchema().fields)
+    assert schemas["BlogPost"]["required"] == list(BlogPostSchema().fields)
     assert schemas["Todo"]["required"] == list(TodoSchema().fields)
     # Only the user themself and admins see these two.
     assert schemas["PrivateProfile"]["required"] == [
@@ -259,4 +262,4 @@ def test_response_schemas_require_every_key_a_real_answer_always_has(documents):
         "following_count",
         "following",
     ]
-    assert "required" not in schemas["PostUpdate"]  # request bodies keep their own rules
+    assert "required" not in schemas["BlogPostUpdate"]  # request bodies keep their own rules

@@ -11,7 +11,9 @@ import * as todos from "./views/todos.js";
 
 const ROUTES = [
   { path: /^\/$/, view: posts.listView },
-  { path: /^\/posts\/(\d+)$/, view: posts.postView },
+  { path: /^\/p\/([^/]+)$/, view: posts.postView },
+  { path: /^\/posts\/(\d+)$/, view: posts.postByIdView },
+  { path: /^\/tags\/([^/]+)$/, view: posts.tagView },
   { path: /^\/login$/, view: account.loginView },
   { path: /^\/register$/, view: account.registerView },
   { path: /^\/my\/posts$/, view: posts.myPostsView, auth: true },

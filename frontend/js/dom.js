@@ -83,7 +83,7 @@ export function showBanner(el, message, kind = "error") {
 }
 
 // Duplicate-value answers (409) belong to a field too.
-const CODE_FIELDS = { username_taken: "username", email_taken: "email" };
+const CODE_FIELDS = { username_taken: "username", email_taken: "email", slug_taken: "slug" };
 
 /** Put an API error next to the fields it concerns; whatever is left goes in the banner. */
 export function showErrors(form, error) {
@@ -145,4 +145,85 @@ export function onSubmit(form, handler) {
     }
   });
   return form;
+}
+
+// --- server-rendered Markdown -----------------------------------------------------------------
+
+// The elements and attributes the server's sanitizer allows (app/markdown.py); anything else
+// is dropped here too. Elements whose text must never show are dropped with their content.
+const SAFE_TAGS = new Set(
+  (
+    "a abbr b blockquote br code dd del details dl dt em h1 h2 h3 h4 h5 h6 hr i img kbd li " +
+    "ol p pre q s samp small strong sub summary sup table tbody td tfoot th thead tr u ul"
+  ).split(" "),
+);
+const SAFE_ATTRIBUTES = {
+  a: ["href", "title"],
+  img: ["src", "alt", "title", "width", "height"],
+  ol: ["start"],
+  td: ["colspan", "rowspan"],
+  th: ["colspan", "rowspan", "scope"],
+  abbr: ["title"],
+};
+const DROPPED_WITH_CONTENT = new Set([
+  "script",
+  "style",
+  "template",
+  "iframe",
+  "object",
+  "svg",
+  "math",
+]);
+const SAFE_PROTOCOLS = new Set(["http:", "https:", "mailto:"]);
+const HTML_NS = "http://www.w3.org/1999/xhtml";
+
+function safeUrl(value) {
+  try {
+    return SAFE_PROTOCOLS.has(new URL(value, document.baseURI).protocol);
+  } catch {
+    return false;
+  }
+}
+
+function copyAllowed(from, to) {
+  for (const node of from.childNodes) {
+    if (node.nodeType === Node.TEXT_NODE) {
+      to.append(node.data);
+      continue;
+    }
+    if (node.nodeType !== Node.ELEMENT_NODE) continue; // comments, processing instructions
+    const tag = node.localName;
+    if (DROPPED_WITH_CONTENT.has(tag)) continue;
+    if (!SAFE_TAGS.has(tag) || node.namespaceURI !== HTML_NS) {
+      copyAllowed(node, to); // keep the text of an unknown element, not the element
+      continue;
+    }
+    const el = document.createElement(tag);
+    for (const name of SAFE_ATTRIBUTES[tag] || []) {
+      const value = node.getAttribute(name);
+      if (value === null) continue;
+      if ((name === "href" || name === "src") && !safeUrl(value)) continue;
+      el.setAttribute(name, value);
+    }
+    if (tag === "a") el.setAttribute("rel", "nofollow noopener noreferrer");
+    copyAllowed(node, el);
+    to.append(el);
+  }
+}
+
+/**
+ * The one place a string of HTML becomes DOM: `content_html` of posts and comments, which the
+ * server rendered from Markdown and sanitized against an allow-list when it was written.
+ *
+ * DOMParser builds a separate, inert document (no script runs, no image loads, no handler
+ * fires there). Nothing of it is adopted: its allow-listed elements and attributes are
+ * re-created here with createElement/setAttribute, so even a sanitizer bug on the server
+ * cannot carry a script, an event handler or a javascript: URL into the page; the page's
+ * CSP (no inline script) is a third layer. Returns a DocumentFragment.
+ */
+export function renderSanitizedHtml(html) {
+  const inert = new DOMParser().parseFromString(String(html ?? ""), "text/html");
+  const fragment = document.createDocumentFragment();
+  copyAllowed(inert.body, fragment);
+  return fragment;
 }

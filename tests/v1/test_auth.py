@@ -360,7 +360,7 @@ def test_login_by_email_ignores_surrounding_spaces(client, auth):
 def test_public_post_reading_refuses_a_bad_token(client, app, auth):
     auth.create_user("alice")
     with app.app_context():
-        db.session.add(Post(title="T", content="C", user_id=1))
+        db.session.add(Post(title="T", slug="t", content="C", user_id=1))
         db.session.commit()
 
     anonymous = client.get(f"{V1}/posts/1")

@@ -28,7 +28,7 @@ def world(app, auth):
     """alice (with an e-mail), her post 1 and her todo 1; return her headers."""
     auth.create_user("alice", email="alice@example.com")
     with app.app_context():
-        db.session.add(Post(title="Title", content="Body", user_id=1))
+        db.session.add(Post(title="Title", slug="title", content="Body", user_id=1))
         db.session.add(Todo(title="Todo", user_id=1))
         db.session.commit()
     return auth.headers("alice")
@@ -389,7 +389,7 @@ def test_body_over_max_content_length_is_413(app_factory, auth, name):
     auth.create_user("alice")
     headers = auth.headers("alice")
     with app.app_context():
-        db.session.add(Post(title="Title", content="Body", user_id=1))
+        db.session.add(Post(title="Title", slug="title", content="Body", user_id=1))
         db.session.add(Todo(title="Todo", user_id=1))
         db.session.commit()
     before = snapshot(app)

@@ -5,7 +5,7 @@ import pytest
 from app.extensions import db
 from app.models import Post
 
-from ..helpers import count_rows
+from ..helpers import count_rows, unique_slug
 
 V1 = "/api/v1"
 POST_KEYS = {"id", "title", "content", "user_id", "created_at", "updated_at"}
@@ -13,7 +13,13 @@ POST_KEYS = {"id", "title", "content", "user_id", "created_at", "updated_at"}
 
 def make_post(app, user_id, title="Title", content="Body", published=True):
     with app.app_context():
-        post = Post(title=title, content=content, user_id=user_id, published=published)
+        post = Post(
+            title=title,
+            slug=unique_slug(),
+            content=content,
+            user_id=user_id,
+            published=published,
+        )
         db.session.add(post)
         db.session.commit()
         return post.id

@@ -6,7 +6,23 @@ from app.models import Post
 
 from ..helpers import V2, assert_error, assert_timestamp, count_rows, row
 
-POST_KEYS = {"id", "title", "content", "published", "user_id", "author", "created_at", "updated_at"}
+LIST_KEYS = {
+    "id",
+    "slug",
+    "title",
+    "summary",
+    "content",
+    "tags",
+    "published",
+    "user_id",
+    "author",
+    "likes_count",
+    "comments_count",
+    "liked",
+    "created_at",
+    "updated_at",
+}
+POST_KEYS = LIST_KEYS | {"content_html"}
 
 
 @pytest.fixture
@@ -330,7 +346,7 @@ def test_list_embeds_the_author(client, auth, seed, alice_id):
         ("b", {"id": bob_id, "username": "bob"}),
         ("a", {"id": alice_id, "username": "alice"}),
     ]
-    assert all(set(p) == POST_KEYS for p in response.json["items"])
+    assert all(set(p) == LIST_KEYS for p in response.json["items"])
 
 
 def test_list_filters_by_author_id(client, auth, seed, alice_id):

@@ -1,6 +1,7 @@
 """No N+1: a page of posts costs the same number of SQL statements for 1 row as for 100."""
 
 import pytest
+import sqlalchemy as sa
 
 from ..helpers import V2, sql_statements, user_id
 
@@ -31,7 +32,9 @@ def test_post_list_statement_count_does_not_grow_with_rows(app, client, auth, se
     assert hundred.json["count"] == 100
     assert len({p["author"]["username"] for p in hundred.json["items"]}) == 5
     assert anonymous_one == anonymous_hundred
-    assert anonymous_hundred <= 2  # the count and the page, authors joined in
+    # The count, and the page with authors joined in and counts in the same SELECT; then
+    # one statement for the tags of the whole page (selectinload).
+    assert anonymous_hundred <= 3
 
     headers = auth.headers("alice")
     _, signed_in = count_statements(app, client, f"{V2}/posts?limit=100", headers)
@@ -66,4 +69,36 @@ def test_user_posts_statement_count_does_not_grow_with_rows(
     assert hundred.json["count"] == 100
     assert {p["author"]["username"] for p in hundred.json["items"]} == {"alice"}
     assert with_one == with_hundred
-    assert with_hundred <= 3 + (viewer is not None)  # user, count, page (+ token check)
+    # user, count, page, tags (+ token check)
+    assert with_hundred <= 4 + (viewer is not None)
+
+
+def decorate(app, post_ids, liker_ids):
+    """Give every post two tags, a comment and a like from each of ``liker_ids``."""
+    from app.extensions import db
+    from app.models import Comment, Like, Post
+    from app.posts import tag_rows
+
+    with app.app_context():
+        tags = tag_rows(["alpha", "beta"])
+        for post in db.session.scalars(sa.select(Post).where(Post.id.in_(post_ids))):
+            post.tag_rows = tags
+            db.session.add(Comment(post_id=post.id, user_id=liker_ids[0], content="c"))
+            db.session.add_all(Like(user_id=u, post_id=post.id) for u in liker_ids)
+        db.session.commit()
+
+
+def test_counts_liked_and_tags_cost_the_same_for_1_and_100_rows(app, client, auth, seed, authors):
+    headers = auth.headers("alice")
+    decorate(app, seed.posts(authors, 1), authors[:3])
+    one, with_one = count_statements(app, client, f"{V2}/posts?limit=100", headers)
+    decorate(app, seed.posts(authors, 99), authors[:3])
+    hundred, with_hundred = count_statements(app, client, f"{V2}/posts?limit=100", headers)
+
+    assert with_one == with_hundred
+    items = hundred.json["items"]
+    assert len(items) == 100
+    assert {(p["likes_count"], p["comments_count"], p["liked"]) for p in items} == {(3, 1, True)}
+    assert {tuple(p["tags"]) for p in items} == {("alpha", "beta")}
+    anonymous = client.get(f"{V2}/posts?limit=100").json["items"]
+    assert {p["liked"] for p in anonymous} == {False}

@@ -7,6 +7,7 @@ from sqlalchemy.orm import joinedload
 from ...extensions import db
 from ...models import Post
 from ...permissions import editable_post_or_403, visible_post_or_404
+from ...posts import create_post as create_blog_post
 from ...schemas import (
     MessageSchema,
     post_create_schema,
@@ -44,10 +45,7 @@ def get_post(post_id):
 @api.response(post_schema, 201)
 def create_post(data):
     """Publish a post owned by the caller."""
-    post = Post(title=data["title"], content=data["content"], author=g.current_user)
-    db.session.add(post)
-    db.session.commit()
-    return post
+    return create_blog_post(g.current_user, {"title": data["title"], "content": data["content"]})
 
 
 @bp.put("/posts/<id:post_id>")

@@ -1,5 +1,6 @@
 """The v2 face: 422 with per-field errors, 409 for duplicates, 415 for a non-JSON body."""
 
+from flask import Response, jsonify
 from marshmallow import RAISE
 
 from ...faces import Face
@@ -17,7 +18,7 @@ api = Face(
         401: "Missing, invalid, expired or revoked token",
         403: "Not allowed for this user",
         404: "Not found (also another user's todo, or someone else's draft)",
-        409: "Username or email already taken",
+        409: "Username, email or slug already taken",
         413: "Request body too large",
         415: "Content-Type is not application/json",
         422: "Validation failed: `errors` maps each field to its messages",
@@ -25,5 +26,14 @@ api = Face(
     },
     title="Blog API v2",
     api_version="2.0.0",
-    description="Users, posts and todos for browser frontends.",
+    description="Users, posts (slugs, tags, Markdown, comments, likes) and todos for "
+    "browser frontends.",
 )
+
+
+def moved_permanently(location: str) -> Response:
+    """301 to ``location``, with a JSON body that says where (never an HTML page)."""
+    response = jsonify({"message": "Moved permanently", "location": location})
+    response.status_code = 301
+    response.headers["Location"] = location
+    return response

@@ -1,19 +1,22 @@
-"""v2 posts: paged lists with author embedded, drafts, search, full and partial updates."""
+"""v2 posts: paged lists with counts, drafts, slugs, tags, likes, full and partial updates."""
 
-from flask import Blueprint, g
+from flask import Blueprint, g, url_for
 
+from ... import posts
+from ...errors import NotFound
 from ...extensions import db
-from ...models import Post
 from ...permissions import editable_post_or_403, visible_post_or_404
-from ...queries import feed, post_list
+from ...queries import feed, post_for, post_list
 from ...schemas import (
+    blog_post_create_schema,
+    blog_post_list_schema,
+    blog_post_replace_schema,
+    blog_post_schema,
+    blog_post_update_schema,
     feed_args_schema,
-    post_create_schema,
     post_list_args_schema,
-    post_schema,
-    post_update_schema,
 )
-from .face import api
+from .face import api, moved_permanently
 
 bp = Blueprint("posts", __name__)
 
@@ -21,7 +24,7 @@ bp = Blueprint("posts", __name__)
 @bp.get("/posts")
 @api.auth(optional=True)
 @api.query(post_list_args_schema)
-@api.response(post_schema, page=True)
+@api.response(blog_post_list_schema, page=True)
 def list_posts(args):
     """List published posts (and the caller's own drafts), a page at a time, with authors."""
     return post_list(g.current_user, args)
@@ -30,7 +33,7 @@ def list_posts(args):
 @bp.get("/feed")
 @api.auth()
 @api.query(feed_args_schema)
-@api.response(post_schema, page=True)
+@api.response(blog_post_list_schema, page=True)
 def get_feed(args):
     """List the published posts of the people the caller follows, newest first."""
     return feed(g.current_user, args)
@@ -38,48 +41,59 @@ def get_feed(args):
 
 @bp.get("/posts/<id:post_id>")
 @api.auth(optional=True)
-@api.response(post_schema)
+@api.response(blog_post_schema)
 def get_post(post_id):
     """Show one post (a draft only to its author and admins)."""
-    return visible_post_or_404(post_id, g.current_user)
+    return post_for(g.current_user, post_id)
+
+
+@bp.get("/posts/by-slug/<slug>")
+@api.auth(optional=True)
+@api.response(blog_post_schema)
+@api.other_responses(301)
+def get_post_by_slug(slug):
+    """Show the post at ``slug``; an older slug of it answers 301 to the current one."""
+    post_id = posts.post_id_for_slug(slug)
+    if post_id is None:
+        raise NotFound("Post not found")
+    post = post_for(g.current_user, post_id)
+    if post.slug != slug:
+        return moved_permanently(url_for(".get_post_by_slug", slug=post.slug, _external=True))
+    return post
 
 
 @bp.post("/posts")
 @api.auth()
-@api.body(post_create_schema)
-@api.response(post_schema, 201, location=("v2.posts.get_post", "post_id"))
+@api.body(blog_post_create_schema)
+@api.response(blog_post_schema, 201, location=("v2.posts.get_post", "post_id"))
 def create_post(data):
-    """Create a post owned by the caller (``published`` defaults to true)."""
-    post = Post(**data, author=g.current_user)
-    db.session.add(post)
-    db.session.commit()
-    return post
+    """Create a post owned by the caller, with a slug made from its title."""
+    post = posts.create_post(g.current_user, data)
+    return post_for(g.current_user, post.id)
 
 
 @bp.put("/posts/<id:post_id>")
 @api.auth()
-@api.body(post_create_schema)
-@api.response(post_schema)
-@api.other_responses(403)
+@api.body(blog_post_replace_schema)
+@api.response(blog_post_schema)
+@api.other_responses(403, 409)
 def replace_post(data, post_id):
-    """Replace a post: title and content required, ``published`` defaults to true."""
+    """Replace a post: title and content required, the rest take defaults; slug kept."""
     post = editable_post_or_403(post_id, g.current_user, "You can only edit your own posts")
-    post.update(data)
-    db.session.commit()
-    return post
+    posts.update_post(post, data)
+    return post_for(g.current_user, post.id)
 
 
 @bp.patch("/posts/<id:post_id>")
 @api.auth()
-@api.body(post_update_schema)
-@api.response(post_schema)
-@api.other_responses(403)
+@api.body(blog_post_update_schema)
+@api.response(blog_post_schema)
+@api.other_responses(403, 409)
 def update_post(data, post_id):
-    """Change only the fields given."""
+    """Change only the fields given (``slug`` too; an old slug keeps redirecting)."""
     post = editable_post_or_403(post_id, g.current_user, "You can only edit your own posts")
-    post.update(data)
-    db.session.commit()
-    return post
+    posts.update_post(post, data)
+    return post_for(g.current_user, post.id)
 
 
 @bp.delete("/posts/<id:post_id>")
@@ -87,7 +101,25 @@ def update_post(data, post_id):
 @api.response(None, 204)
 @api.other_responses(403)
 def delete_post(post_id):
-    """Delete a post (its author or an admin)."""
+    """Delete a post with its comments, likes, tags and slugs (its author or an admin)."""
     post = editable_post_or_403(post_id, g.current_user, "You can only delete your own posts")
     db.session.delete(post)
     db.session.commit()
+
+
+@bp.put("/posts/<id:post_id>/like")
+@api.auth()
+@api.response(blog_post_schema)
+def like_post(post_id):
+    """Like a post (again is fine)."""
+    posts.like(g.current_user, visible_post_or_404(post_id, g.current_user))
+    return post_for(g.current_user, post_id)
+
+
+@bp.delete("/posts/<id:post_id>/like")
+@api.auth()
+@api.response(blog_post_schema)
+def unlike_post(post_id):
+    """Take a like back (no like is fine)."""
+    posts.unlike(g.current_user, visible_post_or_404(post_id, g.current_user))
+    return post_for(g.current_user, post_id)

@@ -7,11 +7,11 @@ from ...accounts import delete_user, register_user, require_current_password, up
 from ...models import User
 from ...permissions import ensure_admin, get_or_404
 from ...schemas import (
+    blog_post_list_schema,
     me_update_schema,
     page_args_schema,
     password_confirm_schema,
     post_list_args_schema,
-    post_schema,
     private_profile_schema,
     profile_schema,
     user_create_schema,
@@ -72,7 +72,7 @@ def get_user_by_username(username):
 @bp.get("/users/<id:user_id>/posts")
 @api.auth(optional=True)
 @api.query(post_list_args_schema)
-@api.response(post_schema, page=True)
+@api.response(blog_post_list_schema, page=True)
 def list_user_posts(args, user_id):
     """List one user's posts; their drafts too when they ask themselves."""
     user = get_or_404(User, user_id, "User not found")

@@ -1,9 +1,39 @@
-// Posts: the public list with search, one post, "my posts" with drafts, and the editor.
+// Posts: the public list with search, a tag's posts, one post (at its slug) with its likes
+// and comments, "my posts" with drafts, and the Markdown editor with a server preview.
 
 import { api } from "../api.js";
-import { banner, excerpt, field, formatDate, h, onSubmit, showBanner } from "../dom.js";
+import {
+  banner,
+  excerpt,
+  field,
+  formatDate,
+  h,
+  onSubmit,
+  renderSanitizedHtml,
+  showBanner,
+} from "../dom.js";
 import { flash, navigate } from "../session.js";
+import { commentsSection } from "./comments.js";
 import { pageQuery, pager, rangeText, setTitle, statusBadge } from "./common.js";
+
+export function postHref(post) {
+  return `#/p/${encodeURIComponent(post.slug)}`;
+}
+
+function tagList(tags) {
+  if (!tags?.length) return null;
+  return h(
+    "ul",
+    { class: "tags", "aria-label": "Tags" },
+    tags.map((tag) => h("li", {}, h("a", { class: "tag", href: `#/tags/${encodeURIComponent(tag)}` }, tag))),
+  );
+}
+
+function counts(post) {
+  const comments = `${post.comments_count} comment${post.comments_count === 1 ? "" : "s"}`;
+  const likes = `${post.likes_count} like${post.likes_count === 1 ? "" : "s"}`;
+  return h("p", { class: "meta counts" }, h("span", { class: "likes-count" }, likes), " · ", comments);
+}
 
 function byline(post) {
   return h(
@@ -23,11 +53,30 @@ function postCard(post, { showStatus = false } = {}) {
     h(
       "h2",
       { class: "post-card-title" },
-      h("a", { href: `#/posts/${post.id}` }, post.title),
+      h("a", { href: postHref(post) }, post.title),
       showStatus ? statusBadge(post) : null,
     ),
     byline(post),
-    h("p", { class: "excerpt" }, excerpt(post.content)),
+    h("p", { class: "excerpt" }, post.summary || excerpt(post.content)),
+    tagList(post.tags),
+    counts(post),
+  );
+}
+
+/** `#/tags/<tag>`: the published posts with one tag. */
+export async function tagView({ params, query }) {
+  const tag = decodeURIComponent(params[0]);
+  setTitle(`Tag: ${tag}`);
+  const { data, links } = await api("/posts", { query: pageQuery(query, { tag }) });
+  return h(
+    "section",
+    { class: "post-list tag-page" },
+    h("div", { class: "list-head" }, h("h1", {}, "Posts tagged ", h("span", { class: "tag" }, tag))),
+    h("p", { class: "muted count" }, rangeText(data, "post"), " · ", h("a", { href: "#/" }, "All posts")),
+    data.items.length
+      ? h("div", { class: "cards" }, data.items.map((post) => postCard(post)))
+      : h("p", { class: "empty" }, "No post has this tag."),
+    pager(`/tags/${encodeURIComponent(tag)}`, links),
   );
 }
 
@@ -77,26 +126,70 @@ export async function listView({ query }) {
   );
 }
 
-/** `#/posts/<id>`: one post; its author also gets an edit link. */
+/** `#/p/<slug>`: one post (an old slug lands on the current one); `#/posts/<id>` too. */
 export async function postView({ params, user }) {
+  const { data: post } = await api(`/posts/by-slug/${encodeURIComponent(params[0])}`);
+  return renderPost(post, user);
+}
+
+export async function postByIdView({ params, user }) {
   const { data: post } = await api(`/posts/${params[0]}`);
+  return renderPost(post, user);
+}
+
+function renderPost(post, user) {
+  // The address a reader shares is the current slug's, whatever brought them here.
+  if (location.hash !== postHref(post)) history.replaceState(null, "", postHref(post));
   setTitle(post.title);
   const mine = user && (user.id === post.user_id || user.is_admin);
   return h(
     "article",
-    { class: "post" },
+    { class: "post", dataset: { postId: post.id } },
     h("p", { class: "back" }, h("a", { href: "#/" }, "← All posts")),
     h("h1", {}, post.title, post.published ? null : statusBadge(post)),
     byline(post),
-    h("div", { class: "post-body" }, post.content),
-    mine
-      ? h(
-          "p",
-          { class: "actions" },
-          h("a", { class: "button", href: `#/editor/${post.id}` }, "Edit post"),
-        )
-      : null,
+    post.summary ? h("p", { class: "summary" }, post.summary) : null,
+    tagList(post.tags),
+    h("div", { class: "post-body markdown" }, renderSanitizedHtml(post.content_html)),
+    h(
+      "div",
+      { class: "actions" },
+      likeButton(post, user),
+      mine ? h("a", { class: "button", href: `#/editor/${post.id}` }, "Edit post") : null,
+    ),
+    commentsSection(post, user),
   );
+}
+
+function likeButton(post, user) {
+  if (!user) {
+    return h(
+      "a",
+      { class: "button button-quiet like", href: `#/login?next=${encodeURIComponent(postHref(post).slice(1))}` },
+      `♥ ${post.likes_count} · Log in to like`,
+    );
+  }
+  const button = h("button", { type: "button", class: "button-quiet like" });
+  const errorBanner = banner();
+  const show = (state) => {
+    button.setAttribute("aria-pressed", String(state.liked));
+    button.textContent = `${state.liked ? "♥ Liked" : "♡ Like"} · ${state.likes_count}`;
+  };
+  show(post);
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    try {
+      const liked = button.getAttribute("aria-pressed") === "true";
+      const { data } = await api(`/posts/${post.id}/like`, { method: liked ? "DELETE" : "PUT" });
+      show(data);
+      showBanner(errorBanner, "");
+    } catch (error) {
+      showBanner(errorBanner, error.message);
+    } finally {
+      button.disabled = false;
+    }
+  });
+  return h("span", { class: "like-box" }, button, errorBanner);
 }
 
 /** `#/my/posts`: the caller's posts, drafts included (the API shows them to their author). */
@@ -148,12 +241,18 @@ export async function editorView({ params, user }) {
     { class: "card editor", novalidate: true },
     banner(),
     field("Title", "title", { value: post?.title ?? "", maxlength: 200, required: true }),
-    field("Content", "content", {
-      type: "textarea",
-      value: post?.content ?? "",
-      rows: 14,
-      required: true,
-    }),
+    post
+      ? field("Slug", "slug", { value: post.slug, maxlength: 100 }, "The post's address; old ones keep working.")
+      : null,
+    field("Summary", "summary", { value: post?.summary ?? "", maxlength: 300 }, "Optional, shown on cards."),
+    field("Tags", "tags", { value: (post?.tags ?? []).join(", ") }, "Comma-separated, up to 10."),
+    field(
+      "Content",
+      "content",
+      { type: "textarea", value: post?.content ?? "", rows: 14, required: true },
+      "Markdown (CommonMark).",
+    ),
+    previewBox(),
     h(
       "div",
       { class: "actions" },
@@ -181,7 +280,16 @@ export async function editorView({ params, user }) {
 
   onSubmit(form, async (values, _form, submitter) => {
     const action = submitter?.value || (post ? "save" : "draft");
-    const body = { title: values.title, content: values.content };
+    const body = {
+      title: values.title,
+      content: values.content,
+      summary: values.summary.trim() || null,
+      tags: values.tags
+        .split(",")
+        .map((tag) => tag.trim())
+        .filter(Boolean),
+    };
+    if (post && values.slug !== post.slug) body.slug = values.slug;
     if (action === "publish") body.published = true;
     if (action === "unpublish" || action === "draft") body.published = false;
     const { data } = post
@@ -209,6 +317,29 @@ export async function editorView({ params, user }) {
     form,
     post ? deleteBox(post) : null,
   );
+}
+
+/** A "Preview" button: the server renders the Markdown exactly as it would store it. */
+function previewBox() {
+  const output = h("div", { class: "post-body markdown preview", "aria-live": "polite" });
+  const errorBanner = banner();
+  const region = h("section", { class: "preview-box", hidden: true, "aria-label": "Preview" }, h("h2", {}, "Preview"), output);
+  const button = h("button", { type: "button", class: "button-quiet", onClick: show }, "Preview");
+  async function show() {
+    const content = button.form.elements.content.value;
+    button.disabled = true;
+    try {
+      const { data } = await api("/markdown", { method: "POST", body: { content } });
+      output.replaceChildren(renderSanitizedHtml(data.content_html));
+      region.hidden = false;
+      showBanner(errorBanner, "");
+    } catch (error) {
+      showBanner(errorBanner, error.message);
+    } finally {
+      button.disabled = false;
+    }
+  }
+  return h("div", { class: "preview-area" }, h("p", {}, button), errorBanner, region);
 }
 
 function deleteBox(post) {

@@ -1,0 +1,140 @@
+"""Post rules every face shares: slugs (with their history), tags, writing posts, likes.
+
+Races are settled by the database, not by reading first: slugs and tag names are unique
+indexes, a like is a primary key, and inserts that may collide either retry with the next
+slug or use ``INSERT … ON CONFLICT DO NOTHING`` (SQLite and PostgreSQL both have it).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+
+from .errors import Conflict
+from .extensions import db
+from .models import SLUG_MAX, Like, Post, PostSlug, Tag, User
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+# Room for "-<n>" after a generated slug, within SLUG_MAX.
+SLUG_BASE_MAX = SLUG_MAX - 12
+SLUG_ATTEMPTS = 8
+
+
+def slugify(title: str) -> str:
+    """``Café déjà vu`` -> ``cafe-deja-vu``: ASCII words joined by ``-``, ``post`` if none."""
+    folded = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii")
+    words = re.findall(r"[a-z0-9]+", folded.lower())
+    slug = ""
+    for word in words:
+        candidate = f"{slug}-{word}" if slug else word
+        if len(candidate) > SLUG_BASE_MAX:
+            break
+        slug = candidate
+    return slug or (words[0][:SLUG_BASE_MAX] if words else "post")
+
+
+def free_slug(base: str) -> str:
+    """``base``, or ``base-2``, ``base-3``, … : the first one no post has ever had."""
+    taken = set(
+        db.session.scalars(
+            sa.select(PostSlug.slug).where(
+                sa.or_(PostSlug.slug == base, PostSlug.slug.like(f"{base}-%"))
+            )
+        )
+    )
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base}-{n}" in taken:
+        n += 1
+    return f"{base}-{n}"
+
+
+def _insert_ignoring_duplicates(table: Any, rows: list[dict[str, Any]], key: list[str]) -> None:
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    db.session.execute(insert(table).on_conflict_do_nothing(index_elements=key), rows)
+
+
+def tag_rows(names: Iterable[str]) -> list[Tag]:
+    """The Tag rows named ``names`` (already normalized), created when new."""
+    names = sorted(set(names))
+    if not names:
+        return []
+    _insert_ignoring_duplicates(Tag.__table__, [{"name": name} for name in names], ["name"])
+    return list(db.session.scalars(sa.select(Tag).where(Tag.name.in_(names)).order_by(Tag.name)))
+
+
+def _apply(post: Post, data: dict[str, Any]) -> None:
+    post.update(data)
+    if "tags" in data:
+        post.tag_rows = tag_rows(data["tags"])
+
+
+def create_post(author: User, data: dict[str, Any]) -> Post:
+    """Create and commit a post with a fresh slug from its title.
+
+    Two posts with the same title created at the same instant may both find ``base-2``
+    free; the unique index refuses the second, which rolls back and takes the next one.
+    """
+    for _attempt in range(SLUG_ATTEMPTS):
+        post = Post(user_id=author.id, published=data.get("published", True))
+        _apply(post, data)
+        post.slug = free_slug(slugify(data["title"]))
+        post.slug_history.append(PostSlug(slug=post.slug))
+        db.session.add(post)
+        try:
+            db.session.commit()
+            return post
+        except IntegrityError:
+            db.session.rollback()
+    raise Conflict("Could not find a free slug; try again", "slug_taken")
+
+
+def update_post(post: Post, data: dict[str, Any]) -> None:
+    """Apply a v2 edit and commit; the slug changes only when ``data`` carries one.
+
+    A slug the post had before becomes current again; one that any other post has or had
+    is 409, whether found here or by the unique index when a concurrent edit takes it.
+    """
+    _apply(post, data)
+    new_slug = data.get("slug")
+    if new_slug is not None and new_slug != post.slug:
+        owner = db.session.scalar(sa.select(PostSlug.post_id).where(PostSlug.slug == new_slug))
+        if owner is not None and owner != post.id:
+            db.session.rollback()
+            raise Conflict("Slug already taken", "slug_taken")
+        if owner is None:
+            db.session.add(PostSlug(slug=new_slug, post_id=post.id))
+        post.slug = new_slug
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise Conflict("Slug already taken", "slug_taken") from None
+
+
+def post_id_for_slug(slug: str) -> int | None:
+    """The id of the post that has or had ``slug``."""
+    if len(slug) > SLUG_MAX or not SLUG_RE.match(slug):
+        return None
+    return db.session.scalar(sa.select(PostSlug.post_id).where(PostSlug.slug == slug))
+
+
+def like(user: User, post: Post) -> None:
+    """Like ``post`` once, however many times (and however concurrently) it is asked."""
+    row = {"user_id": user.id, "post_id": post.id}
+    _insert_ignoring_duplicates(Like.__table__, [row], ["user_id", "post_id"])
+    db.session.commit()
+
+
+def unlike(user: User, post: Post) -> None:
+    """Take the like back; no like is fine."""
+    db.session.execute(sa.delete(Like).where(Like.user_id == user.id, Like.post_id == post.id))
+    db.session.commit()
