@@ -69,6 +69,8 @@ class Config:
     JWT_SECRET_KEY = env_str("JWT_SECRET_KEY")
     JWT_ACCESS_TOKEN_EXPIRES = env_int("JWT_ACCESS_TOKEN_EXPIRES", 3600)
     JWT_REFRESH_TOKEN_EXPIRES = env_int("JWT_REFRESH_TOKEN_EXPIRES", 30 * 24 * 3600)
+    # RealWorld frontends never refresh: /api's token is an access token of this lifetime.
+    REALWORLD_TOKEN_EXPIRES = env_int("REALWORLD_TOKEN_EXPIRES", 7 * 24 * 3600)
     JWT_LEEWAY = env_int("JWT_LEEWAY", 0)
     JWT_ISSUER = env_str("JWT_ISSUER")
     JWT_AUDIENCE = env_str("JWT_AUDIENCE")

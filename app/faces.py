@@ -96,6 +96,8 @@ class Face:
         title: str = "",
         description: str = "",
         api_version: str = "1.0.0",
+        security_scheme: dict[str, Any] | None = None,
+        error_schema: Any = None,
     ) -> None:
         self.name = name
         self.url_prefix = url_prefix
@@ -108,6 +110,10 @@ class Face:
         self.title = title
         self.description = description
         self.api_version = api_version
+        # OpenAPI: the scheme tokens are sent with (None: HTTP bearer), and what to say of it.
+        self.security_scheme = security_scheme
+        self.security_name = "bearerAuth" if security_scheme is None else "tokenAuth"
+        self.error_schema = error_schema  # None: the house ``Error`` shape
         self.blueprint = Blueprint(name, __name__, url_prefix=url_prefix)
         self.blueprint.register_error_handler(DomainError, self.render)
         self.blueprint.register_error_handler(HTTPException, self.render_http)

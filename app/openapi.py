@@ -25,6 +25,7 @@ from .fields import Password, Text
 
 OPENAPI_VERSION = "3.0.3"
 BEARER = "bearerAuth"
+HTTP_BEARER = {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
 
 
 class UndocumentedRoute(RuntimeError):
@@ -147,7 +148,7 @@ def _error(face: Face, status: int, op: RouteDoc) -> dict[str, Any]:
     description = face.error_descriptions.get(status, reason(status))
     response: dict[str, Any] = {
         "description": description,
-        "content": {"application/json": {"schema": s.ErrorSchema}},
+        "content": {"application/json": {"schema": face.error_schema or s.ErrorSchema}},
     }
     if status == 401 and op.credentials_401:
         response["description"] = "Invalid credentials" + (
@@ -237,9 +238,9 @@ def _operation(face: Face, endpoint: str, view: Any, params: list[dict]) -> dict
             "content": {"application/json": {"schema": op.body}},
         }
     if op.auth == REQUIRED:
-        operation["security"] = [{BEARER: []}]
+        operation["security"] = [{face.security_name: []}]
     elif op.auth == OPTIONAL:
-        operation["security"] = [{}, {BEARER: []}]
+        operation["security"] = [{}, {face.security_name: []}]
     for status in _error_statuses(face, op, bool(params)):
         operation["responses"][str(status)] = _error(face, status, op)
     return operation
@@ -252,21 +253,22 @@ def _new_spec(face: Face) -> tuple[APISpec, MarshmallowPlugin]:
         version=face.api_version,
         openapi_version=OPENAPI_VERSION,
         plugins=[plugin],
-        info={
-            "description": face.description
-            + " Send `Authorization: Bearer <access_token>` where an operation needs it."
-            " Every error has the body `Error`."
-        },
+        info={"description": face.description},
         servers=[{"url": face.url_prefix}],
     )
     plugin.converter.add_attribute_function(text_lengths)
-    spec.components.security_scheme(
-        BEARER, {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
-    )
+    spec.components.security_scheme(face.security_name, face.security_scheme or HTTP_BEARER)
     spec.components.schema("Error", schema=s.ErrorSchema)
     for name, description in TAGS.items():
         spec.tag({"name": name, "description": description})
     return spec, plugin
+
+
+def _owner(path: str, faces: Any) -> Face | None:
+    """The face a path belongs to: the longest URL prefix it falls under (``/api/v2/…`` is
+    v2's, not the RealWorld face's ``/api``)."""
+    under = [face for face in faces if path.startswith(face.url_prefix + "/")]
+    return max(under, key=lambda face: len(face.url_prefix), default=None)
 
 
 def build_document(app: Flask, name: str) -> dict[str, Any]:
@@ -278,7 +280,7 @@ def build_document(app: Flask, name: str) -> dict[str, Any]:
     body_schemas: set[str] = set()
     with app.app_context():
         for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
-            if not rule.rule.startswith(prefix + "/"):
+            if _owner(rule.rule, faces_of(app).values()) is not face:
                 continue
             view = app.view_functions[rule.endpoint]
             methods = sorted((rule.methods or set()) - {"HEAD", "OPTIONS"})

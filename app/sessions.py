@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -33,14 +34,21 @@ def find_login_user(identifier: str, by_email: bool) -> User | None:
     return db.session.scalar(sa.select(User).where(User.email == email))
 
 
-def login(identifier: str, password: str, *, by_email: bool = False) -> dict[str, Any]:
-    """Return a token pair for these credentials or raise the same 401 whatever was wrong."""
+def login(
+    identifier: str,
+    password: str,
+    *,
+    by_email: bool = False,
+    issue: Callable[[int, int], dict[str, Any]] = issue_token_pair,
+) -> dict[str, Any]:
+    """Return ``issue(user id, token version)`` (a token pair by default) for these
+    credentials, or raise the same 401 whatever was wrong."""
     user = find_login_user(identifier, by_email)
     if user is None:
         burn_dummy_verify(password)
     elif user.check_password(password):
         db.session.commit()  # persists a rehash when the Argon2 parameters changed
-        return issue_token_pair(user.id, user.token_version)
+        return issue(user.id, user.token_version)
     # RFC 7235: every 401 carries a challenge, the same one whatever was wrong.
     raise Unauthorized(
         "Invalid credentials", "invalid_credentials", headers={"WWW-Authenticate": "Bearer"}

@@ -67,16 +67,25 @@ def _now() -> datetime:
 
 
 def encode_token(
-    user_id: int, version: int, token_type: str, *, now: datetime | None = None
+    user_id: int,
+    version: int,
+    token_type: str,
+    *,
+    now: datetime | None = None,
+    lifetime: int | None = None,
 ) -> str:
-    """Sign a token of ``token_type`` for user ``user_id`` at token ``version``."""
+    """Sign a token of ``token_type`` for user ``user_id`` at token ``version``.
+
+    ``lifetime`` (seconds) replaces the configured one for its type.
+    """
     cfg = current_app.config
     now = now or _now()
-    lifetime = (
-        cfg["JWT_ACCESS_TOKEN_EXPIRES"]
-        if token_type == ACCESS
-        else cfg["JWT_REFRESH_TOKEN_EXPIRES"]
-    )
+    if lifetime is None:
+        lifetime = (
+            cfg["JWT_ACCESS_TOKEN_EXPIRES"]
+            if token_type == ACCESS
+            else cfg["JWT_REFRESH_TOKEN_EXPIRES"]
+        )
     claims: dict[str, Any] = {
         "sub": str(user_id),
         "jti": uuid.uuid4().hex,

@@ -24,6 +24,7 @@ describe(openapi_document).description = "This document."
 def register(app: Flask) -> None:
     """Register each face's document (``<prefix>/openapi.json``) and the Swagger UI page."""
     faces = list(faces_of(app).values())
+    primary = faces_of(app).get("v2", faces[-1])
     for face in faces:
         app.add_url_rule(
             f"{face.url_prefix}/openapi.json",
@@ -35,13 +36,13 @@ def register(app: Flask) -> None:
     app.register_blueprint(
         get_swaggerui_blueprint(
             DOCS_URL,
-            f"{faces[-1].url_prefix}/openapi.json",
+            f"{primary.url_prefix}/openapi.json",
             config={
                 "app_name": "Blog API docs",
                 "urls": [
                     {"url": f"{f.url_prefix}/openapi.json", "name": f.name} for f in reversed(faces)
                 ],
-                "urls.primaryName": faces[-1].name,
+                "urls.primaryName": primary.name,
                 "persistAuthorization": True,
             },
             blueprint_name="swagger_ui",

@@ -49,5 +49,7 @@ api = Face(
     },
     title="Blog API v1",
     api_version="1.0.0",
-    description="The seeds' API: users, posts and todos.",
+    description="The seeds' API: users, posts and todos."
+    " Send `Authorization: Bearer <access_token>` where an operation needs it."
+    " Every error has the body `Error`.",
 )

@@ -27,7 +27,8 @@ api = Face(
     title="Blog API v2",
     api_version="2.0.0",
     description="Users, posts (slugs, tags, Markdown, comments, likes) and todos for "
-    "browser frontends.",
+    "browser frontends. Send `Authorization: Bearer <access_token>` where an operation "
+    "needs it. Every error has the body `Error`.",
 )
 
 

@@ -1,0 +1,8 @@
+"""``/api``: the RealWorld ("Conduit") API over the same users, posts, likes and follows."""
+
+from . import profiles, users
+from .face import api
+
+bp = api.blueprint
+bp.register_blueprint(users.bp)
+bp.register_blueprint(profiles.bp)
