@@ -256,3 +256,33 @@ def feed(viewer: User, args: dict[str, Any]) -> Page:
     followed = sa.select(Follow.followed_id).where(Follow.follower_id == viewer.id)
     stmt = sa.select(Post).where(Post.published.is_(True), Post.user_id.in_(followed))
     return page_of_posts(stmt, {**args, "sort": "-created_at"}, viewer)
+
+
+# --- tags ---------------------------------------------------------------------------------
+
+
+def popular_tags(limit: int, offset: int = 0) -> Page:
+    """Tags on published posts, most used first, then by name; ``items`` are (name, count)."""
+    count = sa.func.count(post_tags.c.post_id).label("count")
+    stmt = (
+        sa.select(Tag.name, count)
+        .join(post_tags, post_tags.c.tag_id == Tag.id)
+        .join(Post, Post.id == post_tags.c.post_id)
+        .where(Post.published.is_(True))
+        .group_by(Tag.id, Tag.name)
+    )
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery())) or 0
+    rows = db.session.execute(
+        stmt.order_by(count.desc(), Tag.name).limit(limit).offset(offset)
+    ).all()
+    return Page([{"name": name, "count": n} for name, n in rows], total, offset, limit)
+
+
+def following_among(viewer: User | None, user_ids: set[int]) -> set[int]:
+    """Which of ``user_ids`` the viewer follows (one statement for a whole page)."""
+    if viewer is None or not user_ids:
+        return set()
+    stmt = sa.select(Follow.followed_id).where(
+        Follow.follower_id == viewer.id, Follow.followed_id.in_(user_ids)
+    )
+    return set(db.session.scalars(stmt))
