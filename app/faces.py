@@ -23,9 +23,9 @@ from dataclasses import dataclass, field
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import Blueprint, Response, jsonify, request, url_for
+from flask import Blueprint, Response, current_app, jsonify, request, url_for
 from marshmallow import EXCLUDE, RAISE, Schema
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
 from .auth import BEARER, token_auth
 from .body import json_object, load
@@ -275,7 +275,27 @@ def no_content() -> Response:
 
 
 def _register_face(app: Any, face: Face) -> None:
-    app.extensions.setdefault("faces", {})[face.name] = face
+    faces = app.extensions.setdefault("faces", {})
+    if not faces:
+        # Routing 404/405 happen before any blueprint: answer them in the shape of the face
+        # whose prefix the path falls under (the longest one), or the house shape.
+        for error in (NotFound, MethodNotAllowed):
+            app.register_error_handler(error, _render_routing_error)
+    faces[face.name] = face
+
+
+def owner_of(path: str, faces: Any) -> Face | None:
+    """The face a path belongs to: the longest URL prefix it falls under (``/api/v2/…`` is
+    v2's, not the RealWorld face's ``/api``)."""
+    under = [
+        face for face in faces if path == face.url_prefix or path.startswith(face.url_prefix + "/")
+    ]
+    return max(under, key=lambda face: len(face.url_prefix), default=None)
+
+
+def _render_routing_error(exc: HTTPException) -> Response:
+    face = owner_of(request.path, faces_of(current_app).values())
+    return face.render_http(exc) if face is not None else render_http_exception(exc)
 
 
 def faces_of(app: Any) -> dict[str, Face]:

@@ -20,7 +20,7 @@ from marshmallow import Schema, fields
 
 from . import schemas as s
 from .errors import reason
-from .faces import OPTIONAL, REQUIRED, Face, RouteDoc, faces_of
+from .faces import OPTIONAL, REQUIRED, Face, RouteDoc, faces_of, owner_of
 from .fields import Password, Text
 
 OPENAPI_VERSION = "3.0.3"
@@ -264,13 +264,6 @@ def _new_spec(face: Face) -> tuple[APISpec, MarshmallowPlugin]:
     return spec, plugin
 
 
-def _owner(path: str, faces: Any) -> Face | None:
-    """The face a path belongs to: the longest URL prefix it falls under (``/api/v2/…`` is
-    v2's, not the RealWorld face's ``/api``)."""
-    under = [face for face in faces if path.startswith(face.url_prefix + "/")]
-    return max(under, key=lambda face: len(face.url_prefix), default=None)
-
-
 def build_document(app: Flask, name: str) -> dict[str, Any]:
     """Return the OpenAPI document of the face called ``name`` (``v1``, ``v2``) for ``app``."""
     face = faces_of(app)[name]
@@ -280,7 +273,7 @@ def build_document(app: Flask, name: str) -> dict[str, Any]:
     body_schemas: set[str] = set()
     with app.app_context():
         for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
-            if _owner(rule.rule, faces_of(app).values()) is not face:
+            if owner_of(rule.rule, faces_of(app).values()) is not face:
                 continue
             view = app.view_functions[rule.endpoint]
             methods = sorted((rule.methods or set()) - {"HEAD", "OPTIONS"})

@@ -30,13 +30,20 @@ def expect_shape(response, status, reason):
     assert "<html" not in text.lower() and "Traceback" not in text
 
 
-@pytest.mark.parametrize("path", ["/nope", "/api/v1/nope", "/api/v1/posts/1/extra", "/api/v3/x"])
+@pytest.mark.parametrize("path", ["/nope", "/api/v1/nope", "/api/v1/posts/1/extra", "/api/v2/x"])
 def test_unknown_route_is_json_404(client, path):
     response = client.get(path)
 
     expect_shape(response, 404, "Not Found")
     assert response.json["code"] == "not_found"
     assert response.json["message"] == "The requested resource was not found"
+
+
+@pytest.mark.parametrize("path", ["/api/nope", "/api/v3/x", "/api/articles/a/b/c"])
+def test_unknown_route_under_the_realworld_prefix_answers_in_its_shape(client, path):
+    response = client.get(path)
+    assert response.status_code == 404
+    assert response.json == {"errors": {"body": ["The requested resource was not found"]}}
 
 
 @pytest.mark.parametrize(

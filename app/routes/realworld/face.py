@@ -34,14 +34,25 @@ def _answer(status: int, errors: dict[str, Any], headers: dict[str, str] | None 
     return response
 
 
-def _flat(errors: dict[str, Any]) -> dict[str, Any]:
-    """``{"user": {"email": [...]}}`` (a wrapped body) becomes ``{"email": [...]}``."""
-    flat: dict[str, Any] = {}
+def _messages(value: Any) -> list[str]:
+    """Every message under ``value`` (marshmallow nests them by index for lists)."""
+    if isinstance(value, dict):
+        return [m for item in value.values() for m in _messages(item)]
+    if isinstance(value, (list, tuple)):
+        return [m for item in value for m in _messages(item)]
+    return [str(value)]
+
+
+def _flat(errors: dict[str, Any]) -> dict[str, list[str]]:
+    """Per-field messages as the spec has them: ``{"user": {"email": [...]}}`` (a wrapped
+    body) becomes ``{"email": [...]}``, and nested messages become one list per field."""
+    flat: dict[str, list[str]] = {}
     for key, value in errors.items():
-        if isinstance(value, dict):
-            flat.update(_flat(value))
+        if isinstance(value, dict) and all(isinstance(k, str) for k in value):
+            for field, messages in value.items():
+                flat[field] = _messages(messages)
         else:
-            flat[key] = value
+            flat[key] = _messages(value)
     return flat
 
 
@@ -70,7 +81,7 @@ api = RealWorldFace(
     "/api",
     unknown=EXCLUDE,  # frontends send whole objects back (token, createdAt, …): ignore extras
     schemes=("token", "bearer"),
-    body_errors=(413, 415, 422),
+    body_errors=(400, 413, 415, 422),
     query_errors=(422,),
     error_descriptions={
         401: 'Missing, invalid, expired or revoked token: `{"errors": {"body": [...]}}`',

@@ -16,6 +16,7 @@ def _profile(user):
 @bp.get("/profiles/<username>")
 @api.auth(optional=True)
 @api.response(profile_response)
+@api.other_responses(404)
 def get_profile(username):
     """Show a user's profile (``following`` for the signed-in caller)."""
     return _profile(queries.profile_by_username(g.current_user, username))
@@ -24,6 +25,7 @@ def get_profile(username):
 @bp.post("/profiles/<username>/follow")
 @api.auth()
 @api.response(profile_response)
+@api.other_responses(404, 422)
 def follow(username):
     """Follow a user (twice changes nothing)."""
     user = queries.profile_by_username(g.current_user, username)
@@ -34,6 +36,7 @@ def follow(username):
 @bp.delete("/profiles/<username>/follow")
 @api.auth()
 @api.response(profile_response)
+@api.other_responses(404)
 def unfollow(username):
     """Stop following a user."""
     user = queries.profile_by_username(g.current_user, username)

@@ -82,6 +82,7 @@ def list_user_posts(args, user_id):
 @bp.put("/users/<id:user_id>/follow")
 @api.auth()
 @api.response(profile_schema)
+@api.other_responses(422)
 def follow_user(user_id):
     """Follow a user (following twice changes nothing; yourself is 422)."""
     queries.follow(g.current_user, get_or_404(User, user_id, "User not found"))
