@@ -347,6 +347,16 @@ class V1PostListArgsSchema(ma.Schema):
     user_id = fields.Integer(validate=validate.Range(1, ID_MAX))
 
 
+class TagCountSchema(ma.Schema):
+    """A tag and how many published posts carry it."""
+
+    class Meta:
+        ordered = True
+
+    name = fields.String(required=True)
+    count = fields.Integer(required=True)
+
+
 class ErrorSchema(ma.Schema):
     error = fields.String(required=True, metadata={"description": "HTTP reason phrase"})
     message = fields.String(required=True)
@@ -384,6 +394,7 @@ blog_post_replace_schema = BlogPostReplaceSchema()
 blog_post_update_schema = BlogPostUpdateSchema()
 
 comment_schema = CommentSchema()
+tag_count_schema = TagCountSchema()
 comment_body_schema = CommentBodySchema()
 markdown_schema = MarkdownSchema()
 markdown_html_schema = MarkdownHTMLSchema()

@@ -1092,6 +1092,19 @@ PEOPLE = [
             )
         ],
     ),
+    Request(
+        "Tags with their counts",
+        "GET",
+        "/tags?limit=5",
+        200,
+        checks=[
+            page(
+                "pm.response.json().items.forEach(t =>"
+                " pm.expect(t).to.have.keys('name', 'count'));",
+            )
+        ],
+    ),
+    Request("Tags with a bad limit - 422", "GET", "/tags?limit=0", 422, checks=[invalid("limit")]),
     Request("Feed without a token - 401", "GET", "/feed", 401, checks=[MISSING_TOKEN]),
     Request(
         "Alice by username (any case)",

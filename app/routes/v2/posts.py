@@ -6,7 +6,7 @@ from ... import posts
 from ...errors import NotFound
 from ...extensions import db
 from ...permissions import editable_post_or_403, visible_post_or_404
-from ...queries import feed, post_for, post_list
+from ...queries import feed, popular_tags, post_for, post_list
 from ...schemas import (
     blog_post_create_schema,
     blog_post_list_schema,
@@ -14,7 +14,9 @@ from ...schemas import (
     blog_post_schema,
     blog_post_update_schema,
     feed_args_schema,
+    page_args_schema,
     post_list_args_schema,
+    tag_count_schema,
 )
 from .face import api, moved_permanently
 
@@ -37,6 +39,14 @@ def list_posts(args):
 def get_feed(args):
     """List the published posts of the people the caller follows, newest first."""
     return feed(g.current_user, args)
+
+
+@bp.get("/tags")
+@api.query(page_args_schema)
+@api.response(tag_count_schema, page=True)
+def list_tags(args):
+    """List the tags of published posts with their counts, most used first, then by name."""
+    return popular_tags(args["limit"], args["offset"])
 
 
 @bp.get("/posts/<id:post_id>")
