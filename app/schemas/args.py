@@ -1,0 +1,97 @@
+"""Query strings of the list endpoints: paging, filters, sorts."""
+
+from __future__ import annotations
+
+from marshmallow import EXCLUDE, fields, validate
+
+from ..extensions import ma
+from ..fields import (
+    QueryBool,
+    Tag,
+    Text,
+)
+from ..models import (
+    ID_MAX,
+)
+
+PAGE_LIMIT_DEFAULT = 10
+PAGE_LIMIT_MAX = 100
+
+
+# --- query strings ------------------------------------------------------------------------
+
+
+class PageArgsSchema(ma.Schema):
+    class Meta:
+        unknown = EXCLUDE  # cache-busters and the like in a query string are harmless
+
+    limit = fields.Integer(
+        load_default=PAGE_LIMIT_DEFAULT, validate=validate.Range(1, PAGE_LIMIT_MAX)
+    )
+    offset = fields.Integer(load_default=0, validate=validate.Range(0, ID_MAX))
+
+
+POST_SORTS = ("created_at", "-created_at", "title", "-title", "updated_at", "-updated_at")
+TODO_SORTS = (
+    "created_at",
+    "-created_at",
+    "updated_at",
+    "-updated_at",
+    "due_date",
+    "-due_date",
+    "title",
+    "-title",
+)
+
+
+AFTER = {
+    "description": "Opaque cursor from a `next` link: the page after that item "
+    "(replaces `offset`; keep the same `sort`)."
+}
+
+
+class PostListArgsSchema(PageArgsSchema):
+    author_id = fields.Integer(validate=validate.Range(1, ID_MAX))
+    tag = Tag(metadata={"description": "Only posts with this tag"})
+    liked_by = fields.Integer(
+        validate=validate.Range(1, ID_MAX), metadata={"description": "Only posts this user likes"}
+    )
+    q = Text(strip=True, max_length=200)
+    sort = fields.String(load_default="-created_at", validate=validate.OneOf(POST_SORTS))
+    after = fields.String(validate=validate.Length(max=1000), metadata=AFTER)
+
+
+class FeedArgsSchema(PageArgsSchema):
+    """The feed: newest first, paged by ``offset`` or by the ``after`` cursor of a ``next`` link."""
+
+    after = fields.String(validate=validate.Length(max=1000), metadata=AFTER)
+
+
+class CommentListArgsSchema(PageArgsSchema):
+    sort = fields.String(
+        load_default="created_at", validate=validate.OneOf(("created_at", "-created_at"))
+    )
+    after = fields.String(
+        validate=validate.Length(max=1000),
+        metadata={"description": "Opaque cursor from a `next` link (replaces `offset`)."},
+    )
+
+
+class TodoListArgsSchema(PageArgsSchema):
+    completed = QueryBool()
+    sort = fields.String(load_default="-created_at", validate=validate.OneOf(TODO_SORTS))
+
+
+class V1PostListArgsSchema(ma.Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    user_id = fields.Integer(validate=validate.Range(1, ID_MAX))
+
+
+page_args_schema = PageArgsSchema()
+post_list_args_schema = PostListArgsSchema()
+todo_list_args_schema = TodoListArgsSchema()
+feed_args_schema = FeedArgsSchema()
+comment_list_args_schema = CommentListArgsSchema()
+v1_post_list_args_schema = V1PostListArgsSchema()
