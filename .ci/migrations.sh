@@ -3,7 +3,7 @@
 # empty to head, check the models need no new migration, downgrade to base, upgrade again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PYTHON="${PYTHON:-$([[ -x .venv/bin/python ]] && echo .venv/bin/python || echo python3)}"
+PYTHON="${PYTHON:-$([[ -x .venv-ci/bin/python ]] && echo .venv-ci/bin/python || echo python3)}"
 BASE_URL="${TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test}"
 SCHEMA="migrate_$("$PYTHON" -c 'import secrets; print(secrets.token_hex(6))')"
 

@@ -3,12 +3,12 @@
 #
 #   start_server        sets BASE_URL; the server and its files go when the script exits
 #
-# PYTHON: the interpreter with the project's dependencies (default .venv/bin/python, then
+# PYTHON: the interpreter with the project's dependencies (default .venv-ci/bin/python, then
 # python3). SERVER_DATABASE_URL: use this database instead of a temporary SQLite file.
 
 PYTHON="${PYTHON:-}"
 if [[ -z "$PYTHON" ]]; then
-  if [[ -x .venv/bin/python ]]; then PYTHON=.venv/bin/python; else PYTHON=python3; fi
+  if [[ -x .venv-ci/bin/python ]]; then PYTHON=.venv-ci/bin/python; else PYTHON=python3; fi
 fi
 
 SERVER_DIR=""

@@ -68,6 +68,9 @@ def update_user(user: User, data: dict[str, Any]) -> None:
         user.set_username(new_username)
     if "email" in data:
         user.email = data["email"]
+    for key in ("bio", "image"):
+        if key in data:
+            setattr(user, key, data[key])
     if "password" in data:
         user.set_password(data["password"])
         user.revoke_all_tokens()
@@ -75,6 +78,6 @@ def update_user(user: User, data: dict[str, Any]) -> None:
 
 
 def delete_user(user: User) -> None:
-    """Delete ``user`` with their posts and todos (ON DELETE CASCADE)."""
+    """Delete ``user`` with their posts, todos and follows (ON DELETE CASCADE)."""
     db.session.delete(user)
     db.session.commit()

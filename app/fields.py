@@ -16,6 +16,7 @@ from marshmallow import ValidationError, fields
 
 from .models import (
     EMAIL_MAX,
+    IMAGE_MAX,
     SLUG_MAX,
     TAG_MAX,
     TAGS_MAX,
@@ -140,6 +141,22 @@ def Username(**kwargs: Any) -> Text:  # noqa: N802
 
 def Title(**kwargs: Any) -> Text:  # noqa: N802
     return Text(strip=True, min_length=1, max_length=TITLE_MAX, **kwargs)
+
+
+class ImageURL(fields.Url):
+    """An absolute ``http``/``https`` URL of at most 500 characters (a profile picture)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(relative=False, schemes={"http", "https"}, require_tld=False, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if isinstance(value, str):
+            if "\x00" in value:
+                raise ValidationError("Must not contain NUL characters.")
+            value = value.strip()
+            if len(value) > IMAGE_MAX:
+                raise ValidationError(f"Must be at most {IMAGE_MAX} characters long.")
+        return super()._deserialize(value, attr, data, **kwargs)
 
 
 def normalize_tag(value: Any) -> str:

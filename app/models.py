@@ -18,6 +18,8 @@ EMAIL_MAX = 254
 TITLE_MAX = 200
 CONTENT_MAX = 100_000
 DESCRIPTION_MAX = 10_000
+BIO_MAX = 500
+IMAGE_MAX = 500
 SLUG_MAX = 100
 SUMMARY_MAX = 300
 TAG_MAX = 32
@@ -67,6 +69,13 @@ class User(db.Model):
     is_admin: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     token_version: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    bio: Mapped[str | None] = mapped_column(sa.String(BIO_MAX))
+    image: Mapped[str | None] = mapped_column(sa.String(IMAGE_MAX))
+
+    # Loaded per query, in the same statement, by ``queries.profiles`` (None elsewhere).
+    followers_count: Mapped[int | None] = query_expression()
+    following_count: Mapped[int | None] = query_expression()
+    following: Mapped[bool | None] = query_expression()
 
     posts: Mapped[list[Post]] = relationship(
         back_populates="author", cascade="all, delete-orphan", passive_deletes=True
@@ -118,7 +127,11 @@ post_tags = sa.Table(
 
 class Post(db.Model):
     __tablename__ = "posts"
-    __table_args__ = (sa.Index("ix_posts_published_created_at", "published", "created_at"),)
+    __table_args__ = (
+        sa.Index("ix_posts_published_created_at", "published", "created_at"),
+        # Never hand a deleted post's id to a new one: old links would show another post.
+        {"sqlite_autoincrement": True},
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(sa.String(TITLE_MAX))
@@ -235,6 +248,7 @@ class Like(db.Model):
 
 class Todo(db.Model):
     __tablename__ = "todos"
+    __table_args__ = {"sqlite_autoincrement": True}  # ids are never reused (see Post)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(sa.String(TITLE_MAX))
@@ -254,6 +268,27 @@ class Todo(db.Model):
         for key in ("title", "description", "completed", "due_date"):
             if key in data:
                 setattr(self, key, data[key])
+
+
+class Follow(db.Model):
+    """``follower`` follows ``followed``: one row per pair (following twice changes nothing)."""
+
+    __tablename__ = "follows"
+    __table_args__ = (
+        sa.CheckConstraint("follower_id <> followed_id", name="not_self"),
+        sa.Index("ix_follows_followed_id_created_at", "followed_id", "created_at"),
+    )
+
+    follower_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    followed_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<Follow {self.follower_id} -> {self.followed_id}>"
 
 
 class RevokedToken(db.Model):

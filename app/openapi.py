@@ -33,7 +33,10 @@ class UndocumentedRoute(RuntimeError):
 
 # Response fields that only some viewers get: a user's email and is_admin are shown to the
 # user themself and to admins (v2 GET /users documents PrivateUser for everyone).
-VIEWER_DEPENDENT = {"PrivateUser": ("email", "is_admin")}
+VIEWER_DEPENDENT = {
+    "PrivateUser": ("email", "is_admin"),
+    "PrivateProfile": ("email", "is_admin"),
+}
 
 TAGS = {
     "auth": "Tokens: login, refresh, logout (and, in v1, the current user)",

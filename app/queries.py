@@ -1,4 +1,4 @@
-"""Queries that several API faces share: which posts a viewer may see, one page of them.
+"""Queries that several API faces share: visible posts, profiles with counts, the feed.
 
 Routes of every face call these; the visibility rule of every post list lives here once.
 
@@ -16,11 +16,12 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import defer, joinedload, selectinload, with_expression
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import aliased, defer, joinedload, selectinload, with_expression
 
-from .errors import NotFound
+from .errors import Invalid, NotFound
 from .extensions import db
-from .models import ID_MAX, Comment, Like, Post, Tag, User, post_tags
+from .models import ID_MAX, Comment, Follow, Like, Post, Tag, User, post_tags, username_key, utcnow
 from .pagination import Page, paginate
 from .permissions import can_moderate
 
@@ -138,3 +139,125 @@ def comment_list(post: Post, args: dict[str, Any]) -> Page:
         sort=(Comment, args["sort"]),
         after=args.get("after"),
     )
+
+
+# --- people -------------------------------------------------------------------------------
+
+
+def _following_expr(viewer: User | None) -> sa.ColumnElement[bool]:
+    if viewer is None:
+        return sa.false()
+    mine = aliased(Follow)
+    return (
+        sa.exists()
+        .where(mine.follower_id == viewer.id, mine.followed_id == User.id)
+        .correlate(User)
+    )
+
+
+def _count_of(column: str) -> sa.ScalarSelect[int]:
+    """Follows rows whose ``column`` is the outer user (its own alias: lists join follows)."""
+    rows = aliased(Follow)
+    return (
+        sa.select(sa.func.count())
+        .select_from(rows)
+        .where(getattr(rows, column) == User.id)
+        .correlate(User)
+        .scalar_subquery()
+    )
+
+
+def profiles(viewer: User | None) -> sa.Select:
+    """Users with their follower/following counts and ``following`` (for ``viewer``), all
+    in the one SELECT (correlated subqueries on the follows indexes: no N+1 in lists)."""
+    return (
+        sa.select(User)
+        .options(
+            with_expression(User.followers_count, _count_of("followed_id")),
+            with_expression(User.following_count, _count_of("follower_id")),
+            with_expression(User.following, _following_expr(viewer)),
+        )
+        # The viewer (or a user read earlier in the request) may already be in the identity
+        # map: refresh it so the expressions are filled in.
+        .execution_options(populate_existing=True)
+    )
+
+
+def profile_or_404(viewer: User | None, *criteria: Any) -> User:
+    """The one user matching ``criteria``, with counts, or NotFound."""
+    user = db.session.scalars(profiles(viewer).where(*criteria)).one_or_none()
+    if user is None:
+        raise NotFound("User not found")
+    return user
+
+
+def profile_by_id(viewer: User | None, user_id: int) -> User:
+    if not 1 <= user_id <= ID_MAX:
+        raise NotFound("User not found")
+    return profile_or_404(viewer, User.id == user_id)
+
+
+def profile_by_username(viewer: User | None, username: str) -> User:
+    """Case-insensitive and NFKC-folded, as usernames are compared at sign-up."""
+    return profile_or_404(viewer, User.username_key == username_key(username))
+
+
+def profile_page(viewer: User | None, args: dict[str, Any], stmt: sa.Select | None = None) -> Page:
+    """A page of profiles (``stmt`` narrows ``profiles``), in id order unless it orders."""
+    stmt = profiles(viewer) if stmt is None else stmt
+    if not stmt._order_by_clauses:
+        stmt = stmt.order_by(User.id)
+    return paginate(stmt, limit=args["limit"], offset=args["offset"])
+
+
+def followers_page(viewer: User | None, user: User, args: dict[str, Any]) -> Page:
+    """Who follows ``user``, most recent first."""
+    stmt = (
+        profiles(viewer)
+        .join(Follow, Follow.follower_id == User.id)
+        .where(Follow.followed_id == user.id)
+        .order_by(Follow.created_at.desc(), User.id.desc())
+    )
+    return profile_page(viewer, args, stmt)
+
+
+def following_page(viewer: User | None, user: User, args: dict[str, Any]) -> Page:
+    """Whom ``user`` follows, most recent first."""
+    stmt = (
+        profiles(viewer)
+        .join(Follow, Follow.followed_id == User.id)
+        .where(Follow.follower_id == user.id)
+        .order_by(Follow.created_at.desc(), User.id.desc())
+    )
+    return profile_page(viewer, args, stmt)
+
+
+def follow(follower: User, followed: User) -> None:
+    """Make ``follower`` follow ``followed``; a second time (even concurrently) changes nothing."""
+    if follower.id == followed.id:
+        raise Invalid({"user_id": ["You cannot follow yourself."]})
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    db.session.execute(
+        insert(Follow)
+        .values(follower_id=follower.id, followed_id=followed.id, created_at=utcnow())
+        .on_conflict_do_nothing()
+    )
+    db.session.commit()
+
+
+def unfollow(follower: User, followed: User) -> None:
+    """Stop following; not following already changes nothing."""
+    db.session.execute(
+        sa.delete(Follow).where(
+            Follow.follower_id == follower.id, Follow.followed_id == followed.id
+        )
+    )
+    db.session.commit()
+
+
+def feed(viewer: User, args: dict[str, Any]) -> Page:
+    """Published posts of the users ``viewer`` follows, newest first (keyset paging)."""
+    followed = sa.select(Follow.followed_id).where(Follow.follower_id == viewer.id)
+    stmt = sa.select(Post).where(Post.published.is_(True), Post.user_id.in_(followed))
+    return page_of_posts(stmt, {**args, "sort": "-created_at"}, viewer)

@@ -13,6 +13,7 @@ from .extensions import ma
 from .fields import (
     DueDate,
     Email,
+    ImageURL,
     Password,
     QueryBool,
     Slug,
@@ -24,6 +25,7 @@ from .fields import (
     Username,
 )
 from .models import (
+    BIO_MAX,
     COMMENT_MAX,
     CONTENT_MAX,
     DESCRIPTION_MAX,
@@ -63,6 +65,23 @@ class PrivateUserSchema(UserSchema):
     is_admin = ma.auto_field(dump_only=True)
 
 
+class ProfileSchema(UserSchema):
+    """v2's public user: the profile, its counts, and whether the caller follows them."""
+
+    bio = ma.auto_field(dump_only=True)
+    image = ma.auto_field(dump_only=True)
+    followers_count = fields.Integer(dump_only=True)
+    following_count = fields.Integer(dump_only=True)
+    following = fields.Boolean(dump_only=True)
+
+
+class PrivateProfileSchema(ProfileSchema):
+    """v2: the user as they (and admins) see themselves."""
+
+    email = ma.auto_field(dump_only=True)
+    is_admin = ma.auto_field(dump_only=True)
+
+
 class AuthorSchema(ma.SQLAlchemySchema):
     class Meta:
         model = User
@@ -97,6 +116,8 @@ class MeUpdateSchema(ma.Schema):
     email = Email(allow_none=True)
     password = Password()
     current_password = Text(load_only=True, max_length=1024)
+    bio = Text(allow_none=True, max_length=BIO_MAX)
+    image = ImageURL(allow_none=True)
 
 
 class PasswordConfirmSchema(ma.Schema):
@@ -281,6 +302,12 @@ TODO_SORTS = (
 )
 
 
+AFTER = {
+    "description": "Opaque cursor from a `next` link: the page after that item "
+    "(replaces `offset`; keep the same `sort`)."
+}
+
+
 class PostListArgsSchema(PageArgsSchema):
     author_id = fields.Integer(validate=validate.Range(1, ID_MAX))
     tag = Tag(metadata={"description": "Only posts with this tag"})
@@ -289,13 +316,13 @@ class PostListArgsSchema(PageArgsSchema):
     )
     q = Text(strip=True, max_length=200)
     sort = fields.String(load_default="-created_at", validate=validate.OneOf(POST_SORTS))
-    after = fields.String(
-        validate=validate.Length(max=1000),
-        metadata={
-            "description": "Opaque cursor from a `next` link: the page after that item "
-            "(replaces `offset`; keep the same `sort`)."
-        },
-    )
+    after = fields.String(validate=validate.Length(max=1000), metadata=AFTER)
+
+
+class FeedArgsSchema(PageArgsSchema):
+    """The feed: newest first, paged by ``offset`` or by the ``after`` cursor of a ``next`` link."""
+
+    after = fields.String(validate=validate.Length(max=1000), metadata=AFTER)
 
 
 class CommentListArgsSchema(PageArgsSchema):
@@ -336,6 +363,8 @@ class MessageSchema(ma.Schema):
 user_schema = UserSchema()
 users_schema = UserSchema(many=True)
 private_user_schema = PrivateUserSchema()
+profile_schema = ProfileSchema()
+private_profile_schema = PrivateProfileSchema()
 private_users_schema = PrivateUserSchema(many=True)
 user_create_schema = UserCreateSchema()
 login_schema = LoginSchema()
@@ -367,5 +396,6 @@ todo_update_schema = TodoUpdateSchema()
 page_args_schema = PageArgsSchema()
 post_list_args_schema = PostListArgsSchema()
 todo_list_args_schema = TodoListArgsSchema()
+feed_args_schema = FeedArgsSchema()
 comment_list_args_schema = CommentListArgsSchema()
 v1_post_list_args_schema = V1PostListArgsSchema()

@@ -366,6 +366,7 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(json.dumps(extra, indent=2))
     out = os.path.join(ROOT, "bench", "results", "latest.json")
+    os.makedirs(os.path.dirname(out), exist_ok=True)  # ignored by git: absent on a fresh clone
     with open(out, "w") as handle:
         json.dump(
             {

@@ -121,7 +121,8 @@ USERS = [
         checks=[
             expect(
                 "public profile",
-                "pm.expect(pm.response.json()).to.have.keys('id', 'username', 'created_at');",
+                "pm.expect(pm.response.json()).to.have.keys('id', 'username', 'created_at',"
+                " 'bio', 'image', 'followers_count', 'following_count', 'following');",
             )
         ],
     ),
@@ -1008,6 +1009,142 @@ ACCOUNTS = [
     ),
 ]
 
+PEOPLE = [
+    Request(
+        "Bob follows alice",
+        "PUT",
+        "/users/{{v2_alice_id}}/follow",
+        200,
+        auth=AS_BOB,
+        checks=[
+            expect(
+                "alice's profile, followed",
+                "const u = pm.response.json();",
+                "pm.expect(u.following).to.eql(true);",
+                "pm.expect(u.followers_count).to.eql(1);",
+            )
+        ],
+    ),
+    Request(
+        "Bob follows alice again (idempotent)",
+        "PUT",
+        "/users/{{v2_alice_id}}/follow",
+        200,
+        auth=AS_BOB,
+        checks=[
+            expect("still one follower", "pm.expect(pm.response.json().followers_count).to.eql(1);")
+        ],
+    ),
+    Request(
+        "Follow yourself - 422",
+        "PUT",
+        "/users/{{v2_bob_id}}/follow",
+        422,
+        auth=AS_BOB,
+        checks=[invalid("user_id")],
+    ),
+    Request(
+        "Follow a missing user - 404",
+        "PUT",
+        "/users/0/follow",
+        404,
+        auth=AS_BOB,
+        checks=[error("User not found")],
+    ),
+    Request(
+        "Follow without a token - 401",
+        "PUT",
+        "/users/{{v2_alice_id}}/follow",
+        401,
+        checks=[MISSING_TOKEN],
+    ),
+    Request(
+        "Alice's followers",
+        "GET",
+        "/users/{{v2_alice_id}}/followers",
+        200,
+        checks=[
+            page(
+                "pm.expect(pm.response.json().items[0].username).to.eql(pm.variables.replaceIn('"
+                + BOB
+                + "'));"
+            )
+        ],
+    ),
+    Request(
+        "Whom bob follows",
+        "GET",
+        "/users/{{v2_bob_id}}/following",
+        200,
+        checks=[page("pm.expect(pm.response.json().total).to.eql(1);")],
+    ),
+    Request(
+        "Bob's feed: alice's published posts",
+        "GET",
+        "/feed?limit=5",
+        200,
+        auth=AS_BOB,
+        checks=[
+            page(
+                "pm.expect(pm.response.json().total).to.be.at.least(1);",
+                "pm.response.json().items.forEach(p =>"
+                " pm.expect(p.author.id).to.eql(pm.collectionVariables.get('v2_alice_id')));",
+            )
+        ],
+    ),
+    Request("Feed without a token - 401", "GET", "/feed", 401, checks=[MISSING_TOKEN]),
+    Request(
+        "Alice by username (any case)",
+        "GET",
+        "/users/by-username/V2ALICE{{runId}}",
+        200,
+        checks=[expect("alice", "pm.expect(pm.response.json().followers_count).to.eql(1);")],
+    ),
+    Request(
+        "A missing username - 404",
+        "GET",
+        "/users/by-username/nobody-{{runId}}",
+        404,
+        checks=[error("User not found")],
+    ),
+    Request(
+        "Bob unfollows alice",
+        "DELETE",
+        "/users/{{v2_alice_id}}/follow",
+        200,
+        auth=AS_BOB,
+        checks=[expect("not followed", "pm.expect(pm.response.json().following).to.eql(false);")],
+    ),
+    Request(
+        "Bob unfollows alice again (idempotent)",
+        "DELETE",
+        "/users/{{v2_alice_id}}/follow",
+        200,
+        auth=AS_BOB,
+        checks=[expect("no follower", "pm.expect(pm.response.json().followers_count).to.eql(0);")],
+    ),
+    Request(
+        "Bob sets a bio and an image",
+        "PATCH",
+        "/me",
+        200,
+        auth=AS_BOB,
+        body={"bio": "I write about Flask.", "image": "https://example.com/bob.png"},
+        checks=[
+            expect("saved", "pm.expect(pm.response.json().bio).to.eql('I write about Flask.');")
+        ],
+    ),
+    Request(
+        "An image that is not an http(s) URL - 422",
+        "PATCH",
+        "/me",
+        422,
+        auth=AS_BOB,
+        body={"image": "javascript:alert(1)"},
+        checks=[invalid("image")],
+    ),
+]
+
 FOLDER = Folder(
     "v2",
     "The API for frontends.",
@@ -1021,6 +1158,7 @@ FOLDER = Folder(
             BLOG_POSTS,
         ),
         Folder("todos", "Private, paged, filterable.", TODOS),
+        Folder("people", "Following, followers, the feed, profiles by username.", PEOPLE),
         Folder("accounts", "Logout, logout-all, password change, account deletion.", ACCOUNTS),
     ],
     prefix="/api/v2",

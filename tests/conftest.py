@@ -2,17 +2,17 @@
 
 Every test that takes ``app`` (or anything built on it) runs once per backend. PostgreSQL
 runs use a fresh schema per test session, dropped at the end, so parallel or repeated
-runs against the same database never see each other's rows.
+runs against the same database never see each other's rows. Under CI the PostgreSQL runs
+always exist and fail when TEST_DATABASE_URL is missing (tests/helpers.py, require_service).
+
+Helpers (Auth, bearer, count_rows, ...) live in tests/helpers.py; this file holds fixtures.
 """
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
 
 import pytest
 import sqlalchemy as sa
@@ -22,23 +22,16 @@ from flask.testing import FlaskClient
 from app import create_app
 from app.config import TestingConfig
 from app.extensions import db
-from app.models import User
 
-TEST_DATABASE_URL = os.getenv("TEST_DATABASE_URL", "").strip()
-BACKENDS = ["sqlite"] + (["postgresql"] if TEST_DATABASE_URL else [])
-PASSWORD = "correct horse battery"
-
-
-def with_search_path(url: str, schema: str) -> str:
-    """Return ``url`` with libpq ``options`` that put ``schema`` first on the search path."""
-    sep = "&" if "?" in url else "?"
-    return f"{url}{sep}options={quote(f'-csearch_path={schema}')}"
-
-
-@dataclass
-class Backend:
-    name: str
-    url: str | None  # None: a fresh SQLite file per test
+from .helpers import (
+    BACKENDS,
+    Auth,
+    Backend,
+    make_app,
+    require_postgres,
+    reset_database,
+    with_search_path,
+)
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
@@ -46,11 +39,12 @@ def backend(request: pytest.FixtureRequest) -> Iterator[Backend]:
     if request.param == "sqlite":
         yield Backend("sqlite", None)
         return
+    database_url = require_postgres()
     schema = f"test_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(TEST_DATABASE_URL)
+    admin = sa.create_engine(database_url)
     with admin.begin() as conn:
         conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    url = with_search_path(TEST_DATABASE_URL, schema)
+    url = with_search_path(database_url, schema)
     app = create_app(TestingConfig, {"SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():
         db.create_all()
@@ -61,25 +55,6 @@ def backend(request: pytest.FixtureRequest) -> Iterator[Backend]:
         with admin.begin() as conn:
             conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
-
-
-def make_app(backend: Backend, tmp_path, **overrides: Any) -> Flask:
-    url = backend.url or f"sqlite:///{tmp_path / 'test.db'}"
-    app = create_app(TestingConfig, {"SQLALCHEMY_DATABASE_URI": url, **overrides})
-    with app.app_context():
-        if backend.url is None:
-            db.create_all()
-    return app
-
-
-def reset_database(app: Flask) -> None:
-    with app.app_context():
-        db.session.remove()
-        if db.engine.dialect.name == "postgresql":
-            tables = ", ".join(t.name for t in db.metadata.sorted_tables)
-            with db.engine.begin() as conn:
-                conn.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-        db.engine.dispose()
 
 
 @pytest.fixture
@@ -112,59 +87,7 @@ def runner(app: Flask):
     return app.test_cli_runner()
 
 
-class Auth:
-    """Create users and get ``Authorization`` headers for them, through the real API."""
-
-    def __init__(self, app: Flask, client: FlaskClient) -> None:
-        self.app = app
-        self.client = client
-
-    def create_user(
-        self,
-        username: str = "alice",
-        password: str = PASSWORD,
-        email: str | None = None,
-        *,
-        admin: bool = False,
-    ) -> int:
-        with self.app.app_context():
-            user = User(email=email, is_admin=admin)
-            user.set_username(username)
-            user.set_password(password)
-            db.session.add(user)
-            db.session.commit()
-            return user.id
-
-    def login(self, username: str = "alice", password: str = PASSWORD) -> dict[str, Any]:
-        response = self.client.post(
-            "/api/v2/auth/login", json={"username": username, "password": password}
-        )
-        assert response.status_code == 200, response.json
-        return response.json
-
-    def headers(self, username: str = "alice", password: str = PASSWORD) -> dict[str, str]:
-        return bearer(self.login(username, password)["access_token"])
-
-    def user(self, username: str = "alice", *, admin: bool = False, **kw: Any) -> dict[str, str]:
-        """Create ``username`` and return their headers."""
-        self.create_user(username, admin=admin, **kw)
-        return self.headers(username)
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
-
-
 @pytest.fixture
 def auth(app: Flask, client: FlaskClient) -> Auth:
+    """Create users and log them in through ``client`` (see ``Auth`` in tests/helpers.py)."""
     return Auth(app, client)
-
-
-def count_rows(app: Flask, model: type) -> int:
-    with app.app_context():
-        return db.session.scalar(sa.select(sa.func.count()).select_from(model)) or 0
-
-
-def unique_slug() -> str:
-    """A slug for a post inserted straight into the database (no history row: not by-slug)."""
-    return f"seed-{uuid.uuid4().hex[:16]}"

@@ -1,8 +1,8 @@
 """Real servers for the tests that need one: a free port, ``flask db upgrade``, gunicorn.
 
-Used by tests/test_gunicorn.py, tests/test_contract_http.py and tests/load/. Each caller
-builds its own environment and gunicorn arguments; this module only starts the process,
-waits for ``GET /health`` to answer 200 and stops it again.
+Used by tests/test_gunicorn.py, tests/test_contract_http.py, tests/load/ and tests/e2e/.
+Each caller builds its own environment and gunicorn arguments; this module only starts the
+process, waits for it to answer (``GET /health`` 200 for gunicorn) and stops it again.
 """
 
 from __future__ import annotations
@@ -28,9 +28,13 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 
 def migrate(env: Mapping[str, str], cwd: str | os.PathLike = ROOT) -> None:
-    """``flask --app app db upgrade`` against the database in ``env`` (DATABASE_URL)."""
+    """``flask --app app db upgrade`` against the database in ``env`` (DATABASE_URL).
+
+    Run from ``cwd`` (e.g. a temp dir, so no .env of the checkout applies; then ``env`` must
+    put ROOT on PYTHONPATH) with the checkout's migrations directory either way.
+    """
     result = subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "app", "db", "upgrade"],
+        [sys.executable, "-m", "flask", "--app", "app", "db", "upgrade", "-d", ROOT / "migrations"],
         cwd=cwd,
         env=env,
         capture_output=True,
@@ -39,10 +43,10 @@ def migrate(env: Mapping[str, str], cwd: str | os.PathLike = ROOT) -> None:
     assert result.returncode == 0, result.stderr
 
 
-def healthy(host: str, port: int) -> bool:
+def healthy(host: str, port: int, path: str = "/health") -> bool:
     conn = http.client.HTTPConnection(host, port, timeout=5)
     try:
-        conn.request("GET", "/health")
+        conn.request("GET", path)
         return conn.getresponse().status == 200
     except OSError:
         return False
@@ -67,20 +71,43 @@ def serve(
     ``port``. Its output goes to ``log_path``, shown when it exits or never becomes healthy.
     Terminated (killed if it does not stop within 30 seconds) when the block ends.
     """
+    command = [sys.executable, "-m", "gunicorn", *args]
+    with _running("gunicorn", command, cwd, env, log_path, host, port, "/health", timeout) as url:
+        yield url
+
+
+@contextmanager
+def serve_static(
+    directory: str | os.PathLike, *, log_path: Path, port: int, host: str = "127.0.0.1"
+) -> Iterator[str]:
+    """Serve ``directory`` with ``python -m http.server``; yield its origin once / answers."""
+    command = [sys.executable, "-u", "-m", "http.server", str(port), "--bind", host]
+    with _running(
+        "http.server", command, directory, os.environ, log_path, host, port, "/", 30
+    ) as url:
+        yield url
+
+
+@contextmanager
+def _running(
+    name: str,
+    command: list[str],
+    cwd: str | os.PathLike,
+    env: Mapping[str, str],
+    log_path: Path,
+    host: str,
+    port: int,
+    ready_path: str,
+    timeout: float,
+) -> Iterator[str]:
     with open(log_path, "wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", *args],
-            cwd=cwd,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
             deadline = time.monotonic() + timeout
-            while not healthy(host, port):
-                assert process.poll() is None, f"gunicorn exited:\n{log_path.read_text()}"
+            while not healthy(host, port, ready_path):
+                assert process.poll() is None, f"{name} exited:\n{log_path.read_text()}"
                 assert time.monotonic() < deadline, (
-                    f"gunicorn did not answer /health:\n{log_path.read_text()}"
+                    f"{name} did not answer {ready_path}:\n{log_path.read_text()}"
                 )
                 time.sleep(0.1)
             yield f"http://{host}:{port}"

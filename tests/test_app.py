@@ -12,7 +12,7 @@ from app.config import TestingConfig
 from app.extensions import db
 from app.models import Post
 
-from .conftest import PASSWORD, count_rows
+from .helpers import PASSWORD, count_rows
 from .servers import free_port
 
 V1 = "/api/v1"

@@ -15,7 +15,7 @@ from app import tokens as auth_module
 from app.extensions import db
 from app.models import Post, RevokedToken, User
 
-from .conftest import PASSWORD, bearer, count_rows
+from .helpers import PASSWORD, bearer, count_rows
 
 ME = "/api/v2/me"
 
@@ -29,6 +29,18 @@ def test_remembered_token_still_expires_on_time(client, auth, monkeypatch):
     assert response.status_code == 401
     assert response.json["code"] == "token_expired"
     assert response.json["message"] == "Token has expired"
+
+
+def test_remembered_token_is_not_valid_before_its_nbf(client, auth, monkeypatch):
+    """The memo must re-check ``nbf`` too: a clock set back before it refuses the token."""
+    headers = auth.user("alice")
+    assert client.get(ME, headers=headers).status_code == 200  # now remembered
+    earlier = time.time() - 3600
+    monkeypatch.setattr(auth_module.time, "time", lambda: earlier)
+    response = client.get(ME, headers=headers)
+    assert response.status_code == 401
+    assert response.json["code"] == "token_invalid"
+    assert response.json["message"] == "Invalid token"
 
 
 def test_remembered_token_is_refused_after_logout(client, app, auth):

@@ -1,17 +1,16 @@
-"""``flask create-admin`` and ``flask prune-tokens``."""
+"""``flask create-admin`` (the only way to make an admin) and ``flask prune-tokens`` (which
+deletes expired revocation rows and changes no answer)."""
 
 from datetime import UTC, datetime, timedelta
 
-import jwt
 import pytest
 import sqlalchemy as sa
 
+from app import sessions, tokens
 from app.extensions import db
 from app.models import RevokedToken, User
-from app.sessions import revoke
-from app.tokens import ACCESS, encode_token
 
-from .conftest import PASSWORD, bearer, count_rows
+from .helpers import PASSWORD, Auth, bearer, checked_client_for, claims_of, count_rows, user_row
 
 ADMIN_PASSWORD = "admin password 123"
 
@@ -33,17 +32,26 @@ def v1_login(client, username, password):
 # --- create-admin -------------------------------------------------------------------------
 
 
-def test_create_admin_with_password_option(runner, app, client):
+def test_create_admin_with_password_option(runner, app, client, auth):
+    victim = auth.create_user("victim")
     result = runner.invoke(
         args=["create-admin", "root", "--password", ADMIN_PASSWORD, "--email", "Root@Example.com"]
     )
 
     assert result.exit_code == 0, result.output
-    assert "Created admin root (id 1)." in result.output
-    assert users(app) == [("root", "root@example.com", True, 0)]
+    assert "Created admin root (id 2)." in result.output
+    assert ADMIN_PASSWORD not in result.output
+    assert users(app) == [("victim", None, False, 0), ("root", "root@example.com", True, 0)]
+    with app.app_context():
+        root = db.session.scalar(sa.select(User).where(User.username == "root"))
+        assert root.password_hash.startswith("$argon2id$")
     login = v1_login(client, "root", ADMIN_PASSWORD)
     assert login.status_code == 200
     assert client.get("/api/v1/me", headers=bearer(login.json["token"])).json["is_admin"] is True
+    # ... and acts as one: an admin may delete another user.
+    deleted = client.delete(f"/api/v2/users/{victim}", headers=bearer(login.json["token"]))
+    assert deleted.status_code == 204
+    assert count_rows(app, User) == 1
 
 
 def test_create_admin_prompts_for_the_password(runner, app, client):
@@ -120,6 +128,7 @@ def test_create_admin_refuses_an_existing_email(runner, app, auth):
 
 def test_promote_makes_an_existing_user_admin(runner, app, auth, client):
     headers = auth.user("alice")
+    assert client.get("/api/v2/me", headers=headers).json["is_admin"] is False
 
     result = runner.invoke(args=["create-admin", "ALICE", "--promote"])
 
@@ -141,31 +150,93 @@ def test_promote_unknown_user_fails(runner, app):
 # --- prune-tokens -------------------------------------------------------------------------
 
 
-def add_revoked(app, jti, expires_at):
+def issue(app, user_id, token_type, *, hours_ago=0.0):
+    """A token the app itself signed ``hours_ago`` (so it may be expired by now)."""
     with app.app_context():
-        db.session.add(RevokedToken(jti=jti, token_type="access", expires_at=expires_at))
-        db.session.commit()
+        user = db.session.get(User, user_id)
+        now = datetime.now(UTC) - timedelta(hours=hours_ago)
+        return tokens.encode_token(user.id, user.token_version, token_type, now=now)
 
 
-def test_prune_tokens_deletes_only_expired_rows(runner, app, auth, client):
-    headers = auth.user("alice")
-    assert client.post("/api/v1/logout", headers=headers).status_code == 200
-    now = datetime.now(UTC)
-    add_revoked(app, "a" * 32, now - timedelta(days=1))
-    add_revoked(app, "b" * 32, now - timedelta(seconds=5))
-    add_revoked(app, "c" * 32, now + timedelta(hours=1))
+def revoke(app, token):
+    with app.app_context():
+        assert sessions.revoke(claims_of(token))
 
-    result = runner.invoke(args=["prune-tokens"])
 
+def answers(client, tokens):
+    """What each token gets from every place an access token is read: (path, status, body).
+
+    Refresh is left out: presenting a revoked refresh token is itself a write (reuse
+    detection); ``test_prune_tokens_keeps_a_replayable_refresh_token_revoked`` covers it.
+    """
+    return [
+        (path, response.status_code, response.json)
+        for token in tokens
+        for path in ("/api/v1/me", "/api/v2/me")
+        for response in [client.get(path, headers=bearer(token))]
+    ]
+
+
+@pytest.mark.parametrize("leeway", [0, 3600])
+def test_prune_tokens_deletes_expired_rows_and_changes_no_answer(app_factory, leeway):
+    app = app_factory(JWT_LEEWAY=leeway, JWT_ACCESS_TOKEN_EXPIRES=1800)
+    client = checked_client_for(app)
+    auth = Auth(app, client)
+    alice = auth.create_user("alice")
+
+    # Revoked and long expired (past any leeway): prunable.
+    long_dead = [issue(app, alice, "access", hours_ago=5), issue(app, alice, "access", hours_ago=3)]
+    # Revoked, expired 30 minutes ago: prunable only without leeway (with 1 h of leeway the
+    # token would be accepted again if its row went away).
+    recently_dead = issue(app, alice, "access", hours_ago=1)
+    # Revoked through the API and still within their lifetime: kept.
+    live = auth.login("alice")
+    assert (
+        client.post(
+            "/api/v2/auth/logout",
+            json={"refresh_token": live["refresh_token"]},
+            headers=bearer(live["access_token"]),
+        ).status_code
+        == 204
+    )
+    for token in [*long_dead, recently_dead]:
+        revoke(app, token)
+    unrevoked_valid = auth.login("alice")["access_token"]
+    tokens = [
+        *long_dead,
+        recently_dead,
+        live["access_token"],
+        live["refresh_token"],
+        unrevoked_valid,
+    ]
+    assert count_rows(app, RevokedToken) == 5
+
+    before = answers(client, tokens)
+    result = app.test_cli_runner().invoke(args=["prune-tokens"])
+    after = answers(client, tokens)
+
+    pruned = 2 if leeway else 3
     assert result.exit_code == 0, result.output
-    assert "Pruned 2 expired revoked token(s)." in result.output
-    with app.app_context():
-        left = db.session.scalars(sa.select(RevokedToken.jti).order_by(RevokedToken.id)).all()
-    assert len(left) == 2 and "c" * 32 in left
-    # the logged-out token is still refused: its row was kept
-    after = client.get("/api/v1/me", headers=headers)
-    assert after.status_code == 401
-    assert after.json["message"] == "Token has been revoked"
+    assert f"Pruned {pruned} expired revoked token(s)." in result.output
+    assert count_rows(app, RevokedToken) == 5 - pruned
+    assert after == before
+    statuses = [status for _, status, _ in before]
+    assert statuses.count(200) == 2  # only the unrevoked valid token, on v1 and v2
+    assert app.test_cli_runner().invoke(args=["prune-tokens"]).output.startswith("Pruned 0 ")
+
+
+def test_prune_tokens_keeps_a_replayable_refresh_token_revoked(app_factory):
+    app = app_factory()
+    client = checked_client_for(app)
+    auth = Auth(app, client)
+    alice = auth.create_user("alice")
+    pair = auth.login("alice")
+    rotated = client.post("/api/v2/auth/refresh", json={"refresh_token": pair["refresh_token"]})
+    assert rotated.status_code == 200
+    app.test_cli_runner().invoke(args=["prune-tokens"])
+    replay = client.post("/api/v2/auth/refresh", json={"refresh_token": pair["refresh_token"]})
+    assert replay.status_code == 401
+    assert user_row(app, alice).token_version == 1  # reuse detection still fired
 
 
 def test_prune_tokens_with_nothing_to_prune(runner, app):
@@ -174,28 +245,3 @@ def test_prune_tokens_with_nothing_to_prune(runner, app):
     assert result.exit_code == 0
     assert "Pruned 0 expired revoked token(s)." in result.output
     assert count_rows(app, RevokedToken) == 0
-
-
-def test_pruning_changes_no_answer(runner, app, auth, client):
-    auth.create_user("alice")
-    with app.app_context():
-        user = db.session.get(User, 1)
-        old = encode_token(
-            user.id, user.token_version, ACCESS, now=datetime.now(UTC) - timedelta(hours=2)
-        )
-    headers = bearer(old)
-    with app.app_context():
-        revoke(decode_token_unverified(old))
-    before = client.get("/api/v1/me", headers=headers)
-
-    assert runner.invoke(args=["prune-tokens"]).output.startswith("Pruned 1 ")
-    after = client.get("/api/v1/me", headers=headers)
-
-    assert before.status_code == after.status_code == 401
-    assert before.json == after.json
-    assert after.json["message"] == "Token has expired"
-    assert count_rows(app, RevokedToken) == 0
-
-
-def decode_token_unverified(token):
-    return jwt.decode(token, options={"verify_signature": False})

@@ -20,7 +20,7 @@ from app.config import (
 )
 from app.extensions import db
 
-from .conftest import PASSWORD
+from .helpers import PASSWORD
 
 STRONG = "k3Y-" + "s" * 40
 ROOT = Path(__file__).resolve().parent.parent
@@ -322,4 +322,39 @@ def test_production_refuses_to_start_from_the_environment_with_a_weak_key(tmp_pa
     assert result.returncode != 0
     assert "RuntimeError: SECRET_KEY is missing, a known default or shorter than 32" in (
         result.stderr
+    )
+
+
+def config_in_a_fresh_process(tmp_path, env: dict[str, str]) -> dict:
+    """create_app().config and gunicorn.conf.py's settings in a new process with ``env`` only."""
+    script = (
+        "import json, runpy; from app import create_app; "
+        f"c = create_app().config; g = runpy.run_path({str(ROOT / 'gunicorn.conf.py')!r}); "
+        "print(json.dumps({'app': {k: c[k] for k in c if k.isupper()}, "
+        "'gunicorn': {k: g[k] for k in ('bind', 'workers', 'loglevel', 'forwarded_allow_ips')}}, "
+        "default=str, sort_keys=True))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-W", "ignore", "-c", script],
+        cwd=tmp_path,
+        env={"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(ROOT), **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_env_example_copied_as_is_changes_no_default(tmp_path):
+    """The README says: copy .env.example to .env. Doing so must leave every default as it is
+    (the frontend on in development, one gunicorn worker with memory:// counters, …): the
+    example documents the variables, it does not set a second value for any of them."""
+    from dotenv import dotenv_values
+
+    example = {k: v for k, v in dotenv_values(ROOT / ".env.example").items() if v is not None}
+    assert example["FLASK_ENV"] == "development"
+
+    assert config_in_a_fresh_process(tmp_path, example) == config_in_a_fresh_process(
+        tmp_path, {"FLASK_ENV": "development"}
     )

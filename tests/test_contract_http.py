@@ -1,4 +1,4 @@
-"""API.md over real HTTP, the way an outside suite runs it.
+"""The API contract (README, docs/api-v2.md, docs/v1.md) over real HTTP, as an outside suite would.
 
 One gunicorn, started as documented (``flask --app app db upgrade`` from the repository root,
 then ``gunicorn -c gunicorn.conf.py "app:create_app()"``) in production mode, with the

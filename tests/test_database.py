@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models import User
 
-from .conftest import PASSWORD, count_rows
+from .helpers import PASSWORD, assert_deleted_ids_are_not_reused, count_rows
 
 
 @pytest.mark.parametrize(
@@ -101,3 +101,7 @@ def test_zero_idle_seconds_means_pool_pre_ping_on_every_checkout(app_factory):
         assert db.engine.pool._pre_ping is postgres
         assert len(db.engine.pool.dispatch.checkout) == 0
         assert db.session.execute(sa.text("SELECT 1")).scalar() == 1
+
+
+def test_a_deleted_post_or_todo_id_is_never_given_to_a_new_one(client, auth):
+    assert_deleted_ids_are_not_reused(client, auth.user("alice"))

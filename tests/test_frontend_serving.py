@@ -65,6 +65,7 @@ SINKS = (
     "createContextualFragment",
     "setHTMLUnsafe",
     "srcdoc",
+    "new Function",
 )
 # The one deliberate exception: the HTML the server rendered from Markdown and sanitized.
 SANITIZED_HTML = "export function renderSanitizedHtml("

@@ -9,7 +9,7 @@ from app import create_app, openapi
 from app.config import TestingConfig
 from app.schemas import BlogPostCreateSchema, BlogPostSchema, TodoSchema, UserCreateSchema
 
-from .conftest import bearer
+from .helpers import bearer
 
 VERSIONS = ("v1", "v2")
 METHODS = {"get", "post", "put", "patch", "delete"}
@@ -212,7 +212,7 @@ def test_documented_schemas_describe_real_answers(client, auth, documents):
     item = schemas["BlogPostListItem"]
     assert set(listed.json["items"][0]) == set(item["properties"]) == set(item["required"])
     me = client.get("/api/v2/me", headers=headers)
-    assert set(me.json) == set(schemas["PrivateUser"]["properties"])
+    assert set(me.json) == set(schemas["PrivateProfile"]["properties"])
     assert set(client.get("/api/v2/me").json) == set(schemas["Error"]["required"])
 
 
@@ -252,5 +252,14 @@ def test_response_schemas_require_every_key_a_real_answer_always_has(documents):
     assert schemas["BlogPost"]["required"] == list(BlogPostSchema().fields)
     assert schemas["Todo"]["required"] == list(TodoSchema().fields)
     # Only the user themself and admins see these two.
-    assert schemas["PrivateUser"]["required"] == ["id", "username", "created_at"]
+    assert schemas["PrivateProfile"]["required"] == [
+        "id",
+        "username",
+        "created_at",
+        "bio",
+        "image",
+        "followers_count",
+        "following_count",
+        "following",
+    ]
     assert "required" not in schemas["BlogPostUpdate"]  # request bodies keep their own rules

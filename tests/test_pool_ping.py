@@ -7,9 +7,9 @@ import sqlalchemy as sa
 
 from app.extensions import db
 
-from .conftest import TEST_DATABASE_URL
+from .helpers import TEST_DATABASE_URL, Auth
 
-pytestmark = pytest.mark.skipif(not TEST_DATABASE_URL, reason="needs TEST_DATABASE_URL")
+# The ``backend`` fixture skips the PostgreSQL run without TEST_DATABASE_URL (fails in CI).
 
 
 @pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
@@ -38,8 +38,6 @@ def test_idle_connection_dropped_by_the_server_is_replaced(app_factory, auth_for
 
 @pytest.fixture
 def auth_for():
-    from .conftest import Auth
-
     def make(app):
         client = app.test_client()
         return client, Auth(app, client).user("alice")

@@ -1,6 +1,6 @@
 """The login limit survives its storage going away: counted in memory, never a 500."""
 
-from .conftest import PASSWORD
+from .helpers import PASSWORD
 
 UNREACHABLE_REDIS = "redis://127.0.0.1:1/0"  # nothing listens on port 1
 

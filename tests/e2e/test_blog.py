@@ -10,7 +10,9 @@ import uuid
 
 import pytest
 
-from .conftest import SCREENSHOTS
+from ..helpers import ROOT
+
+SCREENSHOTS = ROOT / "docs" / "screenshots"
 
 sync_api = pytest.importorskip(
     "playwright.sync_api", reason="playwright is not installed: pip install -e '.[e2e]'"

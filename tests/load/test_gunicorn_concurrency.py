@@ -24,7 +24,7 @@ from app import create_app, tokens
 from app.extensions import db
 from app.models import Post, Todo, User
 
-from ..conftest import BACKENDS, TEST_DATABASE_URL, with_search_path
+from ..helpers import BACKENDS, TEST_DATABASE_URL, with_search_path
 from ..servers import ROOT, free_port, migrate, serve
 
 pytestmark = [pytest.mark.slow, pytest.mark.load]

@@ -2,8 +2,7 @@
 
 import pytest
 
-from ..conftest import bearer
-from .conftest import assert_accepted, assert_refused
+from ..helpers import assert_accepted, assert_refused, bearer
 
 
 @pytest.mark.parametrize(
@@ -21,17 +20,19 @@ from .conftest import assert_accepted, assert_refused
         "jwt",
     ],
 )
-def test_missing_or_foreign_scheme_is_missing_token(app, client, version, alice, value):
+def test_missing_or_foreign_scheme_is_missing_token(app, checked_client, version, alice, value):
     headers = {} if value is None else {"Authorization": value}
-    assert_refused(app, client, version, headers, "Missing token")
+    assert_refused(app, checked_client, version, headers, "Missing token")
 
 
 @pytest.mark.parametrize("scheme", ["Basic", "Token", "JWT", "Bearer:", "Bearer-"])
 def test_a_valid_token_under_another_scheme_is_missing_token(
-    app, client, version, auth, alice, scheme
+    app, checked_client, version, checked_auth, alice, scheme
 ):
-    token = auth.login("alice")["access_token"]
-    assert_refused(app, client, version, {"Authorization": f"{scheme} {token}"}, "Missing token")
+    token = checked_auth.login("alice")["access_token"]
+    assert_refused(
+        app, checked_client, version, {"Authorization": f"{scheme} {token}"}, "Missing token"
+    )
 
 
 @pytest.mark.parametrize(
@@ -40,10 +41,10 @@ def test_a_valid_token_under_another_scheme_is_missing_token(
     ids=["lower", "upper", "mixed", "two-spaces", "trailing", "leading"],
 )
 def test_scheme_is_case_insensitive_and_spaces_are_tolerated(
-    client, version, auth, alice, template
+    checked_client, version, checked_auth, alice, template
 ):
-    token = auth.login("alice")["access_token"]
-    assert_accepted(client, version, {"Authorization": template.format(token)}, alice)
+    token = checked_auth.login("alice")["access_token"]
+    assert_accepted(checked_client, version, {"Authorization": template.format(token)}, alice)
 
 
 @pytest.mark.parametrize(
@@ -51,19 +52,21 @@ def test_scheme_is_case_insensitive_and_spaces_are_tolerated(
     ["Bearer {} {}", "Bearer {},{}", "Bearer {}\t{}"],
     ids=["space", "comma", "tab"],
 )
-def test_two_tokens_in_one_header_are_invalid(app, client, version, auth, alice, template):
-    token = auth.login("alice")["access_token"]
-    assert_refused(app, client, version, {"Authorization": template.format(token, token)})
+def test_two_tokens_in_one_header_are_invalid(
+    app, checked_client, version, checked_auth, alice, template
+):
+    token = checked_auth.login("alice")["access_token"]
+    assert_refused(app, checked_client, version, {"Authorization": template.format(token, token)})
 
 
 @pytest.mark.parametrize("param", ["token", "access_token", "jwt", "auth"])
-def test_token_in_query_string_is_ignored(app, client, version, auth, alice, param):
-    token = auth.login("alice")["access_token"]
+def test_token_in_query_string_is_ignored(app, checked_client, version, checked_auth, alice, param):
+    token = checked_auth.login("alice")["access_token"]
     before_path = f"/api/{version}/me?{param}={token}"
-    response = client.get(before_path)
+    response = checked_client.get(before_path)
     assert response.status_code == 401
     assert response.json["message"] == "Missing token"
-    write = client.post(
+    write = checked_client.post(
         f"/api/{version}/posts?{param}={token}", json={"title": "t", "content": "c"}
     )
     assert write.status_code == 401
@@ -71,16 +74,16 @@ def test_token_in_query_string_is_ignored(app, client, version, auth, alice, par
 
 
 @pytest.mark.parametrize("name", ["token", "access_token", "Authorization", "session"])
-def test_token_in_a_cookie_is_ignored(app, client, version, auth, alice, name):
-    token = auth.login("alice")["access_token"]
-    client.set_cookie(name, token)
-    client.set_cookie("Authorization", f"Bearer {token}")
-    assert_refused(app, client, version, {}, "Missing token")
+def test_token_in_a_cookie_is_ignored(app, checked_client, version, checked_auth, alice, name):
+    token = checked_auth.login("alice")["access_token"]
+    checked_client.set_cookie(name, token)
+    checked_client.set_cookie("Authorization", f"Bearer {token}")
+    assert_refused(app, checked_client, version, {}, "Missing token")
 
 
-def test_token_in_the_body_is_ignored(app, client, version, auth, alice):
-    token = auth.login("alice")["access_token"]
-    response = client.post(
+def test_token_in_the_body_is_ignored(app, checked_client, version, checked_auth, alice):
+    token = checked_auth.login("alice")["access_token"]
+    response = checked_client.post(
         f"/api/{version}/posts",
         json={"title": "t", "content": "c", "token": token, "access_token": token},
     )
@@ -88,10 +91,10 @@ def test_token_in_the_body_is_ignored(app, client, version, auth, alice):
     assert response.json["message"] == "Missing token"
 
 
-def test_401_challenges_name_the_bearer_scheme(client, version, auth, alice):
-    missing = client.get(f"/api/{version}/me")
+def test_401_challenges_name_the_bearer_scheme(checked_client, version, checked_auth, alice):
+    missing = checked_client.get(f"/api/{version}/me")
     assert missing.headers["WWW-Authenticate"] == "Bearer"
-    invalid = client.get(f"/api/{version}/me", headers=bearer("x.y.z"))
+    invalid = checked_client.get(f"/api/{version}/me", headers=bearer("x.y.z"))
     assert invalid.headers["WWW-Authenticate"] == (
         'Bearer error="invalid_token", error_description="Invalid token"'
     )

@@ -1,22 +1,26 @@
 """What the API says about users: never a password hash, never another user's e-mail."""
 
-from ..conftest import PASSWORD
+from ..helpers import PASSWORD
 
 
-def test_no_user_answer_carries_a_hash_or_private_fields(client, version, auth, alice):
-    auth.create_user("bob", email="bob@example.com")
-    bob = auth.headers("bob")
+def test_no_user_answer_carries_a_hash_or_private_fields(
+    checked_client, version, checked_auth, alice
+):
+    checked_auth.create_user("bob", email="bob@example.com")
+    bob = checked_auth.headers("bob")
     base = f"/api/{version}"
-    signup = client.post(f"{base}/users", json={"username": "carol", "password": "password123"})
+    signup = checked_client.post(
+        f"{base}/users", json={"username": "carol", "password": "password123"}
+    )
     login_path = "/api/v1/login" if version == "v1" else "/api/v2/auth/login"
-    login = client.post(login_path, json={"username": "alice", "password": PASSWORD})
+    login = checked_client.post(login_path, json={"username": "alice", "password": PASSWORD})
     public = [
-        client.get(f"{base}/users"),
-        client.get(f"{base}/users/{alice}"),
-        client.get(f"{base}/users/{alice}", headers=bob),
-        client.get(f"{base}/posts"),
+        checked_client.get(f"{base}/users"),
+        checked_client.get(f"{base}/users/{alice}"),
+        checked_client.get(f"{base}/users/{alice}", headers=bob),
+        checked_client.get(f"{base}/posts"),
     ]
-    private = [client.get(f"{base}/me", headers=bob), signup]
+    private = [checked_client.get(f"{base}/me", headers=bob), signup]
     for response in [*public, *private, login]:
         assert response.status_code in {200, 201}
         text = response.get_data(as_text=True)

@@ -1,22 +1,27 @@
-"""Login: no user enumeration, a rate limit per client address shared by both versions
-(in memory and, when TEST_REDIS_URL is set, in Redis across two app instances), and
-Argon2 hashes upgraded on login when the parameters change."""
+"""Login: no user enumeration, and a rate limit per client address shared by both versions
+(in memory and, when TEST_REDIS_URL is set, in Redis across two app instances). Argon2
+parameters and rehash on login: tests/test_passwords.py."""
 
-import os
 import uuid
 
 import argon2
 import pytest
 
-from ..conftest import PASSWORD, Auth, bearer
-from .conftest import assert_accepted, checked_client, snapshot, user_row
+from ..helpers import (
+    PASSWORD,
+    TEST_REDIS_URL,
+    Auth,
+    bearer,
+    checked_client_for,
+    require_redis,
+    snapshot,
+)
 
-TEST_REDIS_URL = os.getenv("TEST_REDIS_URL", "").strip()
 LOGIN = {"v1": "/api/v1/login", "v2": "/api/v2/auth/login"}
 
 
-def login(client, version, **body):
-    return client.post(LOGIN[version], json=body)
+def login(checked_client, version, **body):
+    return checked_client.post(LOGIN[version], json=body)
 
 
 # --- no enumeration -----------------------------------------------------------------------
@@ -43,10 +48,10 @@ def login(client, version, **body):
         "email-as-username",
     ],
 )
-def test_failed_logins_answer_exactly_the_same(app, client, version, alice, body):
+def test_failed_logins_answer_exactly_the_same(app, checked_client, version, alice, body):
     before = snapshot(app)
-    response = login(client, version, **body)
-    reference = login(client, version, username="nobody-at-all", password="whatever1")
+    response = login(checked_client, version, **body)
+    reference = login(checked_client, version, username="nobody-at-all", password="whatever1")
     assert (response.status_code, response.json) == (reference.status_code, reference.json)
     assert response.status_code == 401
     assert response.json == {
@@ -60,7 +65,7 @@ def test_failed_logins_answer_exactly_the_same(app, client, version, alice, body
 
 
 def test_unknown_user_costs_one_argon2_verification_like_a_wrong_password(
-    client, version, alice, monkeypatch
+    checked_client, version, alice, monkeypatch
 ):
     # Timing parity without timing asserts: both paths run exactly one Argon2 verify.
     calls = []
@@ -71,9 +76,9 @@ def test_unknown_user_costs_one_argon2_verification_like_a_wrong_password(
         return real_verify(self, hash, password)
 
     monkeypatch.setattr(argon2.PasswordHasher, "verify", counting_verify)
-    login(client, version, username="alice", password="wrong password")
+    login(checked_client, version, username="alice", password="wrong password")
     assert len(calls) == 1
-    login(client, version, username="nobody", password="wrong password")
+    login(checked_client, version, username="nobody", password="wrong password")
     assert len(calls) == 2
     assert calls[1].startswith("$argon2id$")
 
@@ -93,9 +98,9 @@ def test_unknown_user_costs_one_argon2_verification_like_a_wrong_password(
     ],
     ids=["long-pw", "long-user", "nul", "list", "operator", "sql", "null-pw", "like-%", "like-_"],
 )
-def test_hostile_login_bodies_are_4xx_and_issue_no_token(app, client, version, alice, body):
+def test_hostile_login_bodies_are_4xx_and_issue_no_token(app, checked_client, version, alice, body):
     before = snapshot(app)
-    response = login(client, version, **body)
+    response = login(checked_client, version, **body)
     assert 400 <= response.status_code < 500
     assert "access_token" not in response.json
     assert snapshot(app) == before
@@ -106,7 +111,7 @@ def test_hostile_login_bodies_are_4xx_and_issue_no_token(app, client, version, a
 
 def limited_app(app_factory, **overrides):
     app = app_factory(RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="3 per minute", **overrides)
-    auth = Auth(app, checked_client(app))
+    auth = Auth(app, checked_client_for(app))
     auth.create_user("alice")
     return app, auth.client
 
@@ -123,28 +128,28 @@ def assert_rate_limited(response):
 
 
 def test_login_limit_is_shared_by_v1_and_v2(app_factory):
-    app, client = limited_app(app_factory)
-    assert login(client, "v1", username="alice", password="wrong1234").status_code == 401
-    assert login(client, "v2", username="alice", password="wrong1234").status_code == 401
-    assert login(client, "v1", username="alice", password=PASSWORD).status_code == 200
+    app, checked_client = limited_app(app_factory)
+    assert login(checked_client, "v1", username="alice", password="wrong1234").status_code == 401
+    assert login(checked_client, "v2", username="alice", password="wrong1234").status_code == 401
+    assert login(checked_client, "v1", username="alice", password=PASSWORD).status_code == 200
     # The budget is spent: even the right password is refused, on either version.
-    assert_rate_limited(login(client, "v2", username="alice", password=PASSWORD))
-    assert_rate_limited(login(client, "v1", username="alice", password=PASSWORD))
+    assert_rate_limited(login(checked_client, "v2", username="alice", password=PASSWORD))
+    assert_rate_limited(login(checked_client, "v1", username="alice", password=PASSWORD))
 
 
 def test_login_limit_is_per_client_address(app_factory):
-    app, client = limited_app(app_factory)
+    app, checked_client = limited_app(app_factory)
     attacker = {"REMOTE_ADDR": "203.0.113.9"}
     for _ in range(3):
-        client.post(
+        checked_client.post(
             LOGIN["v2"], json={"username": "alice", "password": "x" * 8}, environ_base=attacker
         )
-    blocked = client.post(
+    blocked = checked_client.post(
         LOGIN["v2"], json={"username": "alice", "password": PASSWORD}, environ_base=attacker
     )
     assert_rate_limited(blocked)
     # Alice, from her own address, still logs in.
-    ok = client.post(
+    ok = checked_client.post(
         LOGIN["v2"],
         json={"username": "alice", "password": PASSWORD},
         environ_base={"REMOTE_ADDR": "198.51.100.7"},
@@ -153,14 +158,14 @@ def test_login_limit_is_per_client_address(app_factory):
 
 
 def test_spoofed_x_forwarded_for_does_not_reset_the_budget(app_factory):
-    app, client = limited_app(app_factory)  # PROXY_FIX_X_FOR=0: no proxy is trusted
+    app, checked_client = limited_app(app_factory)  # PROXY_FIX_X_FOR=0: no proxy is trusted
     for i in range(3):
-        client.post(
+        checked_client.post(
             LOGIN["v1"],
             json={"username": "alice", "password": "x" * 8},
             headers={"X-Forwarded-For": f"10.0.0.{i}"},
         )
-    response = client.post(
+    response = checked_client.post(
         LOGIN["v1"],
         json={"username": "alice", "password": PASSWORD},
         headers={"X-Forwarded-For": "10.9.9.9"},
@@ -169,21 +174,21 @@ def test_spoofed_x_forwarded_for_does_not_reset_the_budget(app_factory):
 
 
 def test_behind_a_trusted_proxy_the_forwarded_address_is_the_client(app_factory):
-    app, client = limited_app(app_factory, PROXY_FIX_X_FOR=1)
+    app, checked_client = limited_app(app_factory, PROXY_FIX_X_FOR=1)
     for _ in range(3):
-        client.post(
+        checked_client.post(
             LOGIN["v2"],
             json={"username": "alice", "password": "x" * 8},
             headers={"X-Forwarded-For": "203.0.113.9"},
         )
     assert_rate_limited(
-        client.post(
+        checked_client.post(
             LOGIN["v2"],
             json={"username": "alice", "password": "x" * 8},
             headers={"X-Forwarded-For": "203.0.113.9"},
         )
     )
-    other = client.post(
+    other = checked_client.post(
         LOGIN["v2"],
         json={"username": "alice", "password": PASSWORD},
         headers={"X-Forwarded-For": "198.51.100.7"},
@@ -192,21 +197,25 @@ def test_behind_a_trusted_proxy_the_forwarded_address_is_the_client(app_factory)
 
 
 def test_only_login_is_limited(app_factory):
-    app, client = limited_app(app_factory)
+    app, checked_client = limited_app(app_factory)
     for _ in range(4):
-        login(client, "v2", username="alice", password="x" * 8)
-    assert login(client, "v2", username="alice", password=PASSWORD).status_code == 429
-    assert client.get("/api/v2/posts").status_code == 200
-    signup = client.post("/api/v2/users", json={"username": "bob", "password": "password123"})
+        login(checked_client, "v2", username="alice", password="x" * 8)
+    assert login(checked_client, "v2", username="alice", password=PASSWORD).status_code == 429
+    assert checked_client.get("/api/v2/posts").status_code == 200
+    signup = checked_client.post(
+        "/api/v2/users", json={"username": "bob", "password": "password123"}
+    )
     assert signup.status_code == 201
 
 
 def test_rate_limit_is_off_when_disabled(app_factory):
     app = app_factory(RATELIMIT_ENABLED=False, LOGIN_RATE_LIMIT="1 per minute")
-    auth = Auth(app, checked_client(app))
-    auth.create_user("alice")
+    checked_auth = Auth(app, checked_client_for(app))
+    checked_auth.create_user("alice")
     for _ in range(5):
-        assert login(auth.client, "v2", username="alice", password=PASSWORD).status_code == 200
+        assert (
+            login(checked_auth.client, "v2", username="alice", password=PASSWORD).status_code == 200
+        )
 
 
 def test_answers_under_the_limit_carry_no_retry_after(app_factory):
@@ -227,30 +236,29 @@ def test_apps_in_one_process_keep_their_own_limits(app_factory):
         login(first_client, "v2", username="alice", password="x" * 8)
     second = app_factory(RATELIMIT_ENABLED=False)
     assert_rate_limited(login(first_client, "v2", username="alice", password=PASSWORD))
-    second_client = checked_client(second)
+    second_client = checked_client_for(second)
     assert login(second_client, "v2", username="alice", password=PASSWORD).status_code == 200
 
 
 @pytest.fixture
 def redis_prefix():
-    if not TEST_REDIS_URL:
-        pytest.skip("TEST_REDIS_URL is not set")
+    require_redis()
     import redis
 
     prefix = f"blogapi-test-{uuid.uuid4().hex}"
     yield prefix
-    client = redis.Redis.from_url(TEST_REDIS_URL)
-    keys = list(client.scan_iter(f"*{prefix}*"))
+    redis_client = redis.Redis.from_url(TEST_REDIS_URL)
+    keys = list(redis_client.scan_iter(f"*{prefix}*"))
     if keys:
-        client.delete(*keys)
-    client.close()
+        redis_client.delete(*keys)
+    redis_client.close()
 
 
 def test_two_workers_share_the_login_budget_through_redis(app_factory, redis_prefix):
     config = {"RATELIMIT_STORAGE_URI": TEST_REDIS_URL, "RATELIMIT_KEY_PREFIX": redis_prefix}
     worker_a, client_a = limited_app(app_factory, **config)
     worker_b = app_factory(RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="3 per minute", **config)
-    client_b = checked_client(worker_b)
+    client_b = checked_client_for(worker_b)
     assert worker_a.extensions["limiter"].isdisjoint(worker_b.extensions["limiter"])
     assert login(client_a, "v1", username="alice", password="x" * 8).status_code == 401
     assert login(client_b, "v2", username="alice", password="x" * 8).status_code == 401
@@ -263,50 +271,20 @@ def test_two_workers_share_the_login_budget_through_redis(app_factory, redis_pre
     assert keys, "the counters live in Redis under the configured prefix"
 
 
-# --- Argon2 rehash ------------------------------------------------------------------------
-
-
-def argon2_params(password_hash):
-    return argon2.extract_parameters(password_hash)
-
-
-def test_login_rehashes_when_the_argon2_parameters_changed(app_factory, version):
-    cheap = app_factory()  # the testing config: t=1, m=8, p=1
-    user_id = Auth(cheap, checked_client(cheap)).create_user("alice")
-    old_hash = user_row(cheap, user_id).password_hash
-    assert argon2_params(old_hash).time_cost == 1
-
-    stronger = app_factory(ARGON2_TIME_COST=2, ARGON2_MEMORY_COST=16)
-    client = checked_client(stronger)
-    wrong = login(client, version, username="alice", password="wrong password")
-    assert wrong.status_code == 401
-    assert user_row(stronger, user_id).password_hash == old_hash  # no rehash on failure
-
-    response = login(client, version, username="alice", password=PASSWORD)
-    assert response.status_code == 200
-    new_hash = user_row(stronger, user_id).password_hash
-    assert new_hash != old_hash
-    params = argon2_params(new_hash)
-    assert (params.time_cost, params.memory_cost, params.type) == (2, 16, argon2.Type.ID)
-
-    again = login(client, version, username="alice", password=PASSWORD)
-    assert again.status_code == 200
-    assert user_row(stronger, user_id).password_hash == new_hash  # stable once current
-    assert_accepted(client, version, bearer(again.json["access_token"]), user_id)
-    # The old app still verifies the new hash (and moves it back to its own parameters).
-    assert (
-        login(checked_client(cheap), version, username="alice", password=PASSWORD).status_code
-        == 200
-    )
+# --- login by e-mail ---------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("path", ["/api/v1/login", "/api/v2/auth/login"])
-def test_someone_elses_email_does_not_shadow_a_username_with_an_at_sign(client, auth, path):
-    auth.create_user("alice@example.com")
-    auth.create_user("mallory", email="alice@example.com")
+def test_someone_elses_email_does_not_shadow_a_username_with_an_at_sign(
+    checked_client, checked_auth, path
+):
+    checked_auth.create_user("alice@example.com")
+    checked_auth.create_user("mallory", email="alice@example.com")
 
-    response = client.post(path, json={"username": "alice@example.com", "password": PASSWORD})
+    response = checked_client.post(
+        path, json={"username": "alice@example.com", "password": PASSWORD}
+    )
 
     assert response.status_code == 200
-    me = client.get("/api/v2/me", headers=bearer(response.json["access_token"]))
+    me = checked_client.get("/api/v2/me", headers=bearer(response.json["access_token"]))
     assert me.json["username"] == "alice@example.com"

@@ -5,8 +5,7 @@ import pytest
 
 from app.models import User
 
-from ..conftest import count_rows
-from .conftest import snapshot, user_row
+from ..helpers import count_rows, snapshot, user_row
 
 SERVER_OWNED = {
     "is_admin": True,
@@ -26,10 +25,10 @@ def assert_v2_refused(response, field):
 
 
 @pytest.mark.parametrize("field", FIELDS)
-def test_signup_cannot_set_server_owned_fields(app, client, version, alice, field):
+def test_signup_cannot_set_server_owned_fields(app, checked_client, version, alice, field):
     body = {"username": "mallory", "password": "password123", field: SERVER_OWNED[field]}
     before = snapshot(app)
-    response = client.post(f"/api/{version}/users", json=body)
+    response = checked_client.post(f"/api/{version}/users", json=body)
     if version == "v2":
         assert_v2_refused(response, field)
         assert snapshot(app) == before
@@ -44,9 +43,9 @@ def test_signup_cannot_set_server_owned_fields(app, client, version, alice, fiel
     assert snapshot(app)["users"][: len(before["users"])] == before["users"]
 
 
-def test_signup_with_every_server_owned_field_at_once(app, client, version, alice):
+def test_signup_with_every_server_owned_field_at_once(app, checked_client, version, alice):
     body = {"username": "mallory", "password": "password123", **SERVER_OWNED}
-    response = client.post(f"/api/{version}/users", json=body)
+    response = checked_client.post(f"/api/{version}/users", json=body)
     if version == "v2":
         assert response.status_code == 422
         assert set(SERVER_OWNED) <= set(response.json["errors"])
@@ -57,12 +56,12 @@ def test_signup_with_every_server_owned_field_at_once(app, client, version, alic
 
 
 @pytest.mark.parametrize("field", FIELDS)
-def test_patch_me_cannot_set_server_owned_fields(app, client, auth, alice, field):
+def test_patch_me_cannot_set_server_owned_fields(app, checked_client, checked_auth, alice, field):
     before = snapshot(app)
-    response = client.patch(
+    response = checked_client.patch(
         "/api/v2/me",
         json={"username": "alice2", field: SERVER_OWNED[field]},
-        headers=auth.headers("alice"),
+        headers=checked_auth.headers("alice"),
     )
     assert_v2_refused(response, field)
     assert snapshot(app) == before
@@ -70,17 +69,19 @@ def test_patch_me_cannot_set_server_owned_fields(app, client, auth, alice, field
 
 
 @pytest.fixture
-def bob(auth):
-    auth.create_user("bob")
-    return auth.headers("bob")
+def bob(checked_auth):
+    checked_auth.create_user("bob")
+    return checked_auth.headers("bob")
 
 
 @pytest.mark.parametrize("field", ["id", "user_id", "created_at", "is_admin"])
-def test_create_post_cannot_set_server_owned_fields(app, client, version, alice, bob, field):
+def test_create_post_cannot_set_server_owned_fields(
+    app, checked_client, version, alice, bob, field
+):
     value = alice if field == "user_id" else SERVER_OWNED[field]
     body = {"title": "t", "content": "c", field: value}
     before = snapshot(app)
-    response = client.post(f"/api/{version}/posts", json=body, headers=bob)
+    response = checked_client.post(f"/api/{version}/posts", json=body, headers=bob)
     if version == "v2":
         assert_v2_refused(response, field)
         assert snapshot(app) == before
@@ -93,13 +94,15 @@ def test_create_post_cannot_set_server_owned_fields(app, client, version, alice,
 
 
 @pytest.mark.parametrize("field", ["id", "user_id", "created_at"])
-def test_update_own_post_cannot_move_or_renumber_it(app, client, version, alice, bob, field):
-    created = client.post("/api/v2/posts", json={"title": "t", "content": "c"}, headers=bob)
+def test_update_own_post_cannot_move_or_renumber_it(
+    app, checked_client, version, alice, bob, field
+):
+    created = checked_client.post("/api/v2/posts", json={"title": "t", "content": "c"}, headers=bob)
     post_id = created.json["id"]
     value = alice if field == "user_id" else SERVER_OWNED[field]
     method = "PUT" if version == "v1" else "PATCH"
     before = snapshot(app)
-    response = client.open(
+    response = checked_client.open(
         f"/api/{version}/posts/{post_id}",
         method=method,
         json={"title": "x", field: value},
@@ -117,11 +120,13 @@ def test_update_own_post_cannot_move_or_renumber_it(app, client, version, alice,
 
 @pytest.mark.parametrize("field", ["id", "user_id", "created_at"])
 def test_todos_cannot_be_created_for_or_moved_to_another_user(
-    app, client, version, alice, bob, field
+    app, checked_client, version, alice, bob, field
 ):
     value = alice if field == "user_id" else SERVER_OWNED[field]
     before = snapshot(app)
-    response = client.post(f"/api/{version}/todos", json={"title": "t", field: value}, headers=bob)
+    response = checked_client.post(
+        f"/api/{version}/todos", json={"title": "t", field: value}, headers=bob
+    )
     if version == "v2":
         assert_v2_refused(response, field)
         assert snapshot(app) == before
@@ -129,7 +134,7 @@ def test_todos_cannot_be_created_for_or_moved_to_another_user(
         assert response.status_code == 201
         assert response.json["user_id"] == 2
         todo_id = response.json["id"]
-        moved = client.put(f"/api/v1/todos/{todo_id}", json={field: value}, headers=bob)
+        moved = checked_client.put(f"/api/v1/todos/{todo_id}", json={field: value}, headers=bob)
         assert moved.status_code == 200
         assert moved.json["user_id"] == 2
         assert moved.json["id"] == todo_id

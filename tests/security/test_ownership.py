@@ -5,8 +5,7 @@ import pytest
 
 from app.models import Post, Todo, User
 
-from ..conftest import count_rows
-from .conftest import VERSIONS, snapshot
+from ..helpers import VERSIONS, count_rows, snapshot
 
 
 @pytest.fixture(params=VERSIONS)
@@ -15,26 +14,28 @@ def created_in(request):
 
 
 @pytest.fixture
-def victim(auth, client, created_in):
+def victim(checked_auth, checked_client, created_in):
     """Alice's post, draft and todo, created through ``created_in``; and bob's headers."""
-    auth.create_user("alice")
-    alice = auth.headers("alice")
+    checked_auth.create_user("alice")
+    alice = checked_auth.headers("alice")
     base = f"/api/{created_in}"
-    post = client.post(f"{base}/posts", json={"title": "mine", "content": "c"}, headers=alice)
-    todo = client.post(f"{base}/todos", json={"title": "secret todo"}, headers=alice)
-    draft = client.post(
+    post = checked_client.post(
+        f"{base}/posts", json={"title": "mine", "content": "c"}, headers=alice
+    )
+    todo = checked_client.post(f"{base}/todos", json={"title": "secret todo"}, headers=alice)
+    draft = checked_client.post(
         "/api/v2/posts",
         json={"title": "draft", "content": "c", "published": False},
         headers=alice,
     )
     assert {post.status_code, todo.status_code, draft.status_code} == {201}
-    auth.create_user("bob")
+    checked_auth.create_user("bob")
     return {
         "post": post.json["id"],
         "todo": todo.json["id"],
         "draft": draft.json["id"],
         "alice": alice,
-        "bob": auth.headers("bob"),
+        "bob": checked_auth.headers("bob"),
     }
 
 
@@ -51,10 +52,10 @@ POST_WRITES = {
 }
 
 
-def test_other_users_posts_are_403_to_change(app, client, version, victim):
+def test_other_users_posts_are_403_to_change(app, checked_client, version, victim):
     before = snapshot(app)
     for method, message in POST_WRITES[version]:
-        response = client.open(
+        response = checked_client.open(
             f"/api/{version}/posts/{victim['post']}",
             method=method,
             json={"title": "pwned", "content": "pwned"},
@@ -65,13 +66,13 @@ def test_other_users_posts_are_403_to_change(app, client, version, victim):
     assert snapshot(app) == before
 
 
-def test_other_users_drafts_are_404_even_to_change(app, client, version, victim):
+def test_other_users_drafts_are_404_even_to_change(app, checked_client, version, victim):
     before = snapshot(app)
     url = f"/api/{version}/posts/{victim['draft']}"
-    assert client.get(url, headers=victim["bob"]).status_code == 404
-    assert client.get(url).status_code == 404
+    assert checked_client.get(url, headers=victim["bob"]).status_code == 404
+    assert checked_client.get(url).status_code == 404
     for method, _ in POST_WRITES[version]:
-        response = client.open(
+        response = checked_client.open(
             url, method=method, json={"title": "x", "content": "x"}, headers=victim["bob"]
         )
         assert response.status_code == 404
@@ -79,30 +80,30 @@ def test_other_users_drafts_are_404_even_to_change(app, client, version, victim)
     assert snapshot(app) == before
 
 
-def test_other_users_todos_are_404(app, client, version, victim):
+def test_other_users_todos_are_404(app, checked_client, version, victim):
     before = snapshot(app)
     url = f"/api/{version}/todos/{victim['todo']}"
     methods = ["GET", "PUT", "DELETE"] + (["PATCH"] if version == "v2" else [])
     for method in methods:
-        response = client.open(
+        response = checked_client.open(
             url, method=method, json={"title": "pwned", "completed": True}, headers=victim["bob"]
         )
         assert response.status_code == 404, (method, response.json)
         assert response.json["message"] == "Todo not found"
         assert "secret todo" not in response.get_data(as_text=True)
-    listing = client.get(f"/api/{version}/todos", headers=victim["bob"])
+    listing = checked_client.get(f"/api/{version}/todos", headers=victim["bob"])
     assert listing.status_code == 200
     assert "secret todo" not in listing.get_data(as_text=True)
     assert snapshot(app) == before
 
 
-def test_the_owner_still_can(app, client, version, victim):
+def test_the_owner_still_can(app, checked_client, version, victim):
     # The control: the same requests from alice succeed.
-    todo = client.get(f"/api/{version}/todos/{victim['todo']}", headers=victim["alice"])
+    todo = checked_client.get(f"/api/{version}/todos/{victim['todo']}", headers=victim["alice"])
     assert todo.status_code == 200
     assert todo.json["title"] == "secret todo"
     method = "PUT" if version == "v1" else "PATCH"
-    edit = client.open(
+    edit = checked_client.open(
         f"/api/{version}/posts/{victim['post']}",
         method=method,
         json={"title": "edited"},
@@ -112,9 +113,9 @@ def test_the_owner_still_can(app, client, version, victim):
     assert edit.json["title"] == "edited"
 
 
-def test_non_admins_cannot_delete_users(app, client, victim):
+def test_non_admins_cannot_delete_users(app, checked_client, victim):
     before = snapshot(app)
-    response = client.delete("/api/v2/users/1", headers=victim["bob"])
+    response = checked_client.delete("/api/v2/users/1", headers=victim["bob"])
     assert response.status_code == 403
     assert snapshot(app) == before
     assert count_rows(app, User) == 2

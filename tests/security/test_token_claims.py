@@ -9,27 +9,27 @@ import time
 
 import pytest
 
-from ..conftest import bearer
-from .conftest import (
+from ..helpers import (
     assert_accepted,
     assert_refused,
-    checked_client,
+    bearer,
+    checked_client_for,
     claims_of,
     forge,
     valid_claims,
 )
 
 
-def test_a_token_built_like_the_apps_own_is_accepted(app, client, version, alice):
+def test_a_token_built_like_the_apps_own_is_accepted(app, checked_client, version, alice):
     # The control for every test below: only the one change makes the difference.
-    assert_accepted(client, version, bearer(forge(app, valid_claims(alice))), alice)
+    assert_accepted(checked_client, version, bearer(forge(app, valid_claims(alice))), alice)
 
 
 @pytest.mark.parametrize("claim", ["sub", "jti", "iat", "nbf", "exp", "type", "ver"])
-def test_each_required_claim_missing_is_invalid(app, client, version, alice, claim):
+def test_each_required_claim_missing_is_invalid(app, checked_client, version, alice, claim):
     token = forge(app, valid_claims(alice, **{claim: None}))
     assert claim not in claims_of(token)
-    assert_refused(app, client, version, bearer(token))
+    assert_refused(app, checked_client, version, bearer(token))
 
 
 WRONG_TYPES = [
@@ -70,10 +70,10 @@ WRONG_TYPES = [
 @pytest.mark.parametrize(
     ("claim", "value"), WRONG_TYPES, ids=[f"{c}={v!r}"[:40] for c, v in WRONG_TYPES]
 )
-def test_wrongly_typed_claim_is_invalid(app, client, version, alice, claim, value):
+def test_wrongly_typed_claim_is_invalid(app, checked_client, version, alice, claim, value):
     claims = valid_claims(alice)
     claims[claim] = value  # None stays: a JSON null
-    assert_refused(app, client, version, bearer(forge(app, claims)))
+    assert_refused(app, checked_client, version, bearer(forge(app, claims)))
 
 
 @pytest.mark.parametrize(
@@ -81,7 +81,7 @@ def test_wrongly_typed_claim_is_invalid(app, client, version, alice, claim, valu
     [10**20, 1e20, 253_402_300_800, "future-float"],
     ids=["huge-int", "huge-float", "year-10000", "float"],
 )
-def test_absurd_timestamps_are_invalid_where_tokens_are_revoked(app, client, alice, exp):
+def test_absurd_timestamps_are_invalid_where_tokens_are_revoked(app, checked_client, alice, exp):
     # Logout and refresh store the token's expiry; a timestamp no datetime can hold must be
     # refused up front, not crash there (only a holder of the key could sign one, but still).
     if exp == "future-float":
@@ -89,94 +89,111 @@ def test_absurd_timestamps_are_invalid_where_tokens_are_revoked(app, client, ali
     access = forge(app, valid_claims(alice, exp=exp))
     refresh = forge(app, valid_claims(alice, "refresh", exp=exp))
     for response in (
-        client.post("/api/v1/logout", headers=bearer(access)),
-        client.post("/api/v2/auth/logout", headers=bearer(access)),
-        client.post("/api/v2/auth/refresh", json={"refresh_token": refresh}),
+        checked_client.post("/api/v1/logout", headers=bearer(access)),
+        checked_client.post("/api/v2/auth/logout", headers=bearer(access)),
+        checked_client.post("/api/v2/auth/refresh", json={"refresh_token": refresh}),
     ):
         assert response.status_code == 401
         assert response.json["code"] == "token_invalid"
 
 
-def test_sub_of_the_user_as_int_is_invalid_though_the_user_exists(app, client, version, alice):
-    assert_refused(app, client, version, bearer(forge(app, valid_claims(alice, sub=alice))))
+def test_sub_of_the_user_as_int_is_invalid_though_the_user_exists(
+    app, checked_client, version, alice
+):
+    assert_refused(app, checked_client, version, bearer(forge(app, valid_claims(alice, sub=alice))))
 
 
 @pytest.mark.parametrize("claim", ["nbf", "iat"])
-def test_token_not_valid_yet_is_invalid(app, client, version, alice, claim):
+def test_token_not_valid_yet_is_invalid(app, checked_client, version, alice, claim):
     later = int(time.time()) + 3600
-    assert_refused(app, client, version, bearer(forge(app, valid_claims(alice, **{claim: later}))))
+    assert_refused(
+        app, checked_client, version, bearer(forge(app, valid_claims(alice, **{claim: later})))
+    )
 
 
-def test_expired_token_says_so(app, client, version, alice):
+def test_expired_token_says_so(app, checked_client, version, alice):
     past = int(time.time()) - 3600
     token = forge(app, valid_claims(alice, iat=past - 60, nbf=past - 60, exp=past))
-    assert_refused(app, client, version, bearer(token), "Token has expired")
+    assert_refused(app, checked_client, version, bearer(token), "Token has expired")
 
 
-def test_expired_token_with_a_bad_signature_is_invalid_not_expired(app, client, version, alice):
+def test_expired_token_with_a_bad_signature_is_invalid_not_expired(
+    app, checked_client, version, alice
+):
     past = int(time.time()) - 3600
     token = forge(app, valid_claims(alice, exp=past), key="x" * 40)
-    assert_refused(app, client, version, bearer(token))
+    assert_refused(app, checked_client, version, bearer(token))
 
 
-def test_token_of_an_unknown_user_is_invalid(app, client, version, alice):
-    assert_refused(app, client, version, bearer(forge(app, valid_claims(alice + 1000))))
+def test_token_of_an_unknown_user_is_invalid(app, checked_client, version, alice):
+    assert_refused(app, checked_client, version, bearer(forge(app, valid_claims(alice + 1000))))
 
 
-def test_token_of_a_deleted_user_is_invalid_even_after_a_new_signup(app, client, version, auth):
-    auth.create_user("bob")
-    token = auth.login("bob")["access_token"]
+def test_token_of_a_deleted_user_is_invalid_even_after_a_new_signup(
+    app, checked_client, version, checked_auth
+):
+    checked_auth.create_user("bob")
+    token = checked_auth.login("bob")["access_token"]
     bob_id = int(claims_of(token)["sub"])
-    deleted = client.delete(
+    deleted = checked_client.delete(
         "/api/v2/me", json={"current_password": "correct horse battery"}, headers=bearer(token)
     )
     assert deleted.status_code == 204
-    assert_refused(app, client, version, bearer(token))
+    assert_refused(app, checked_client, version, bearer(token))
     # A new account must not inherit bob's id (SQLite reuses the highest rowid otherwise),
     # or bob's old token would log in as the newcomer.
-    signup = client.post(
+    signup = checked_client.post(
         f"/api/{version}/users", json={"username": "eve", "password": "password123"}
     )
     assert signup.status_code == 201
     assert signup.json["id"] != bob_id
-    assert_refused(app, client, version, bearer(token))
+    assert_refused(app, checked_client, version, bearer(token))
 
 
-def test_stale_token_version_is_invalid(app, client, version, alice):
+def test_stale_token_version_is_invalid(app, checked_client, version, alice):
     token = forge(app, valid_claims(alice, ver=1))
-    assert_refused(app, client, version, bearer(token))
+    assert_refused(app, checked_client, version, bearer(token))
 
 
-def test_refresh_token_is_not_an_access_token(app, client, version, auth, alice):
-    pair = auth.login("alice")
+def test_refresh_token_is_not_an_access_token(app, checked_client, version, checked_auth, alice):
+    pair = checked_auth.login("alice")
     assert claims_of(pair["refresh_token"])["type"] == "refresh"
-    assert_refused(app, client, version, bearer(pair["refresh_token"]))
+    assert_refused(app, checked_client, version, bearer(pair["refresh_token"]))
 
 
 @pytest.mark.parametrize("kind", ["real", "forged"])
-def test_access_token_is_not_a_refresh_token(app, client, auth, alice, kind):
+def test_access_token_is_not_a_refresh_token(app, checked_client, checked_auth, alice, kind):
     access = (
-        auth.login("alice")["access_token"] if kind == "real" else forge(app, valid_claims(alice))
+        checked_auth.login("alice")["access_token"]
+        if kind == "real"
+        else forge(app, valid_claims(alice))
     )
-    response = client.post("/api/v2/auth/refresh", json={"refresh_token": access})
+    response = checked_client.post("/api/v2/auth/refresh", json={"refresh_token": access})
     assert response.status_code == 401
     assert response.json["code"] == "token_invalid"
     # And it is still a working access token: nothing was revoked or bumped.
-    assert_accepted(client, "v2", bearer(access), alice)
+    assert_accepted(checked_client, "v2", bearer(access), alice)
 
 
-def test_token_without_type_is_neither_access_nor_refresh(app, client, alice):
+def test_token_without_type_is_neither_access_nor_refresh(app, checked_client, alice):
     token = forge(app, valid_claims(alice, type=None))
-    assert client.post("/api/v2/auth/refresh", json={"refresh_token": token}).status_code == 401
-    assert client.get("/api/v2/me", headers=bearer(token)).status_code == 401
+    assert (
+        checked_client.post("/api/v2/auth/refresh", json={"refresh_token": token}).status_code
+        == 401
+    )
+    assert checked_client.get("/api/v2/me", headers=bearer(token)).status_code == 401
 
 
 # --- issuer, audience, leeway ---------------------------------------------------------------
 
 
-def test_token_with_aud_is_invalid_when_no_audience_is_configured(app, client, version, alice):
+def test_token_with_aud_is_invalid_when_no_audience_is_configured(
+    app, checked_client, version, alice
+):
     for aud in ("blog-frontend", "", ["blog-frontend"], []):
-        assert_refused(app, client, version, bearer(forge(app, valid_claims(alice, aud=aud))))
+        assert_refused(
+            app, checked_client, version, bearer(forge(app, valid_claims(alice, aud=aud)))
+        )
 
 
 @pytest.fixture
@@ -186,20 +203,20 @@ def iss_aud_app(app_factory):
 
 @pytest.fixture
 def iss_aud_user(iss_aud_app):
-    from ..conftest import Auth
+    from ..helpers import Auth
 
-    auth = Auth(iss_aud_app, checked_client(iss_aud_app))
-    return auth.create_user("alice"), auth
+    checked_auth = Auth(iss_aud_app, checked_client_for(iss_aud_app))
+    return checked_auth.create_user("alice"), checked_auth
 
 
 def test_configured_issuer_and_audience_are_issued_and_accepted(iss_aud_app, iss_aud_user, version):
-    user_id, auth = iss_aud_user
-    pair = auth.login("alice")
+    user_id, checked_auth = iss_aud_user
+    pair = checked_auth.login("alice")
     claims = claims_of(pair["access_token"])
     assert claims["iss"] == "https://blog.test"
     assert claims["aud"] == "blog-frontend"
-    assert_accepted(auth.client, version, bearer(pair["access_token"]), user_id)
-    refreshed = auth.client.post(
+    assert_accepted(checked_auth.client, version, bearer(pair["access_token"]), user_id)
+    refreshed = checked_auth.client.post(
         "/api/v2/auth/refresh", json={"refresh_token": pair["refresh_token"]}
     )
     assert refreshed.status_code == 200
@@ -218,29 +235,29 @@ def test_configured_issuer_and_audience_are_issued_and_accepted(iss_aud_app, iss
     ids=["wrong-iss", "wrong-aud", "no-iss", "no-aud", "iss-list", "aud-int"],
 )
 def test_wrong_or_missing_issuer_or_audience_is_invalid(iss_aud_app, iss_aud_user, version, change):
-    user_id, auth = iss_aud_user
+    user_id, checked_auth = iss_aud_user
     claims = valid_claims(user_id, **{"iss": "https://blog.test", "aud": "blog-frontend", **change})
-    assert_refused(iss_aud_app, auth.client, version, bearer(forge(iss_aud_app, claims)))
+    assert_refused(iss_aud_app, checked_auth.client, version, bearer(forge(iss_aud_app, claims)))
     good = valid_claims(user_id, iss="https://blog.test", aud="blog-frontend")
-    assert_accepted(auth.client, version, bearer(forge(iss_aud_app, good)), user_id)
+    assert_accepted(checked_auth.client, version, bearer(forge(iss_aud_app, good)), user_id)
 
 
 @pytest.mark.parametrize(("leeway", "accepted"), [(0, False), (120, True)])
 def test_leeway_is_honoured_for_exp_and_nbf(app_factory, version, leeway, accepted):
-    from ..conftest import Auth
+    from ..helpers import Auth
 
     app = app_factory(JWT_LEEWAY=leeway)
-    auth = Auth(app, checked_client(app))
-    user_id = auth.create_user("alice")
+    checked_auth = Auth(app, checked_client_for(app))
+    user_id = checked_auth.create_user("alice")
     now = int(time.time())
     just_expired = forge(app, valid_claims(user_id, iat=now - 600, nbf=now - 600, exp=now - 60))
     not_quite_valid = forge(app, valid_claims(user_id, iat=now, nbf=now + 60))
     for token in (just_expired, not_quite_valid):
         if accepted:
-            assert_accepted(auth.client, version, bearer(token), user_id)
+            assert_accepted(checked_auth.client, version, bearer(token), user_id)
         else:
-            response = auth.client.get(f"/api/{version}/me", headers=bearer(token))
+            response = checked_auth.client.get(f"/api/{version}/me", headers=bearer(token))
             assert response.status_code == 401
     # Leeway is a tolerance, not a licence: far outside it is still refused.
     long_expired = forge(app, valid_claims(user_id, iat=now - 9000, nbf=now - 9000, exp=now - 3600))
-    assert_refused(app, auth.client, version, bearer(long_expired), "Token has expired")
+    assert_refused(app, checked_auth.client, version, bearer(long_expired), "Token has expired")

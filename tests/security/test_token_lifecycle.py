@@ -10,14 +10,23 @@ from app import sessions as auth_module
 from app.extensions import db
 from app.models import RevokedToken, User
 
-from ..conftest import PASSWORD, bearer, count_rows
-from .conftest import assert_accepted, assert_refused, claims_of, forge, user_row, valid_claims
+from ..helpers import (
+    PASSWORD,
+    assert_accepted,
+    assert_refused,
+    bearer,
+    claims_of,
+    count_rows,
+    forge,
+    user_row,
+    valid_claims,
+)
 
 V2 = "/api/v2"
 
 
-def refresh(client, token):
-    return client.post(f"{V2}/auth/refresh", json={"refresh_token": token})
+def refresh(checked_client, token):
+    return checked_client.post(f"{V2}/auth/refresh", json={"refresh_token": token})
 
 
 def revoked_jtis(app):
@@ -25,8 +34,10 @@ def revoked_jtis(app):
         return set(db.session.scalars(sa.select(RevokedToken.jti)))
 
 
-def test_login_answers_a_pair_that_is_not_cached(client, alice):
-    response = client.post(f"{V2}/auth/login", json={"username": "alice", "password": PASSWORD})
+def test_login_answers_a_pair_that_is_not_cached(checked_client, alice):
+    response = checked_client.post(
+        f"{V2}/auth/login", json={"username": "alice", "password": PASSWORD}
+    )
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "no-store"
     assert set(response.json) == {"access_token", "refresh_token", "token_type", "expires_in"}
@@ -40,58 +51,62 @@ def test_login_answers_a_pair_that_is_not_cached(client, alice):
     assert access["exp"] - access["iat"] == 3600
 
 
-def test_v1_login_answers_the_same_tokens_as_v2(client, alice):
-    response = client.post("/api/v1/login", json={"username": "alice", "password": PASSWORD})
+def test_v1_login_answers_the_same_tokens_as_v2(checked_client, alice):
+    response = checked_client.post(
+        "/api/v1/login", json={"username": "alice", "password": PASSWORD}
+    )
     assert response.status_code == 200
     assert response.json["token"] == response.json["access_token"]
     assert claims_of(response.json["refresh_token"])["type"] == "refresh"
     assert response.headers["Cache-Control"] == "no-store"
 
 
-def test_refresh_rotates_and_revokes_the_used_refresh_token(app, client, auth, alice):
-    first = auth.login("alice")
-    rotated = refresh(client, first["refresh_token"])
+def test_refresh_rotates_and_revokes_the_used_refresh_token(
+    app, checked_client, checked_auth, alice
+):
+    first = checked_auth.login("alice")
+    rotated = refresh(checked_client, first["refresh_token"])
     assert rotated.status_code == 200
     assert rotated.headers["Cache-Control"] == "no-store"
     assert rotated.json["refresh_token"] != first["refresh_token"]
     assert revoked_jtis(app) == {claims_of(first["refresh_token"])["jti"]}
     # The new pair works; the access token from before still works too (it was not spent).
-    assert_accepted(client, "v2", bearer(rotated.json["access_token"]), alice)
-    assert_accepted(client, "v2", bearer(first["access_token"]), alice)
-    again = refresh(client, rotated.json["refresh_token"])
+    assert_accepted(checked_client, "v2", bearer(rotated.json["access_token"]), alice)
+    assert_accepted(checked_client, "v2", bearer(first["access_token"]), alice)
+    again = refresh(checked_client, rotated.json["refresh_token"])
     assert again.status_code == 200
 
 
 def test_replaying_a_used_refresh_token_kills_every_token_of_the_user(
-    app, client, version, auth, alice
+    app, checked_client, version, checked_auth, alice
 ):
-    stolen = auth.login("alice")
-    legit = refresh(client, stolen["refresh_token"]).json  # the real client rotates
-    newest = refresh(client, legit["refresh_token"]).json
-    assert_accepted(client, version, bearer(newest["access_token"]), alice)
+    stolen = checked_auth.login("alice")
+    legit = refresh(checked_client, stolen["refresh_token"]).json  # the real client rotates
+    newest = refresh(checked_client, legit["refresh_token"]).json
+    assert_accepted(checked_client, version, bearer(newest["access_token"]), alice)
 
-    replay = refresh(client, stolen["refresh_token"])  # the thief replays the old one
+    replay = refresh(checked_client, stolen["refresh_token"])  # the thief replays the old one
     assert replay.status_code == 401
-    assert replay.json["code"] in {"token_revoked", "token_invalid"}
+    assert replay.json["code"] == "token_revoked"
     assert user_row(app, alice).token_version == 1
     # Every token of alice, the legit newest ones included, is now invalid.
     for token in (newest["access_token"], legit["access_token"], stolen["access_token"]):
-        assert_refused(app, client, version, bearer(token))
-    after = refresh(client, newest["refresh_token"])
+        assert_refused(app, checked_client, version, bearer(token))
+    after = refresh(checked_client, newest["refresh_token"])
     assert after.status_code == 401
     assert after.json["message"] == "Invalid token"
     # Alice logs in again and carries on.
-    assert_accepted(client, version, auth.headers("alice"), alice)
+    assert_accepted(checked_client, version, checked_auth.headers("alice"), alice)
 
 
-def test_replay_does_not_touch_other_users(app, client, auth, alice):
-    auth.create_user("bob")
-    bob = auth.login("bob")
-    stolen = auth.login("alice")
-    refresh(client, stolen["refresh_token"])
-    assert refresh(client, stolen["refresh_token"]).status_code == 401
-    assert_accepted(client, "v2", bearer(bob["access_token"]), 2)
-    assert refresh(client, bob["refresh_token"]).status_code == 200
+def test_replay_does_not_touch_other_users(app, checked_client, checked_auth, alice):
+    checked_auth.create_user("bob")
+    bob = checked_auth.login("bob")
+    stolen = checked_auth.login("alice")
+    refresh(checked_client, stolen["refresh_token"])
+    assert refresh(checked_client, stolen["refresh_token"]).status_code == 401
+    assert_accepted(checked_client, "v2", bearer(bob["access_token"]), 2)
+    assert refresh(checked_client, bob["refresh_token"]).status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -99,25 +114,27 @@ def test_replay_does_not_touch_other_users(app, client, auth, alice):
     [{}, {"refresh_token": ""}, {"refresh_token": 5}, {"refresh_token": "x.y.z"}, {"token": "x"}],
     ids=["empty", "blank", "int", "garbage", "unknown-field"],
 )
-def test_refresh_with_a_bad_body_changes_nothing(app, client, alice, body):
-    response = client.post(f"{V2}/auth/refresh", json=body)
+def test_refresh_with_a_bad_body_changes_nothing(app, checked_client, alice, body):
+    response = checked_client.post(f"{V2}/auth/refresh", json=body)
     assert response.status_code in {401, 422}
     assert count_rows(app, RevokedToken) == 0
     assert user_row(app, alice).token_version == 0
 
 
-def test_refresh_with_an_expired_or_forged_refresh_token_is_refused(app, client, alice):
+def test_refresh_with_an_expired_or_forged_refresh_token_is_refused(app, checked_client, alice):
     expired = forge(app, valid_claims(alice, "refresh", iat=1, nbf=1, exp=2))
-    assert refresh(client, expired).json["message"] == "Token has expired"
+    assert refresh(checked_client, expired).json["message"] == "Token has expired"
     foreign = forge(app, valid_claims(alice, "refresh"), key="k" * 40)
-    assert refresh(client, foreign).json["message"] == "Invalid token"
+    assert refresh(checked_client, foreign).json["message"] == "Invalid token"
     assert count_rows(app, RevokedToken) == 0
 
 
-def test_v2_logout_revokes_the_access_and_the_given_refresh_token(app, client, auth, alice):
-    pair = auth.login("alice")
-    other = auth.login("alice")  # another device
-    response = client.post(
+def test_v2_logout_revokes_the_access_and_the_given_refresh_token(
+    app, checked_client, checked_auth, alice
+):
+    pair = checked_auth.login("alice")
+    other = checked_auth.login("alice")  # another device
+    response = checked_client.post(
         f"{V2}/auth/logout",
         json={"refresh_token": pair["refresh_token"]},
         headers=bearer(pair["access_token"]),
@@ -128,20 +145,24 @@ def test_v2_logout_revokes_the_access_and_the_given_refresh_token(app, client, a
         claims_of(pair["access_token"])["jti"],
         claims_of(pair["refresh_token"])["jti"],
     }
-    assert_refused(app, client, "v2", bearer(pair["access_token"]), "Token has been revoked")
+    assert_refused(
+        app, checked_client, "v2", bearer(pair["access_token"]), "Token has been revoked"
+    )
     # The other device is untouched.
-    assert_accepted(client, "v1", bearer(other["access_token"]), alice)
+    assert_accepted(checked_client, "v1", bearer(other["access_token"]), alice)
     # Presenting the logged-out refresh token again is refused and, like any reuse of a
     # revoked refresh token, treated as theft: every session of alice ends.
-    again = refresh(client, pair["refresh_token"])
+    again = refresh(checked_client, pair["refresh_token"])
     assert again.status_code == 401
     assert again.json["message"] == "Token has been revoked"
-    assert_refused(app, client, "v1", bearer(other["access_token"]))
+    assert_refused(app, checked_client, "v1", bearer(other["access_token"]))
 
 
-def test_v2_logout_that_failed_halfway_can_be_retried(app, client, auth, alice, monkeypatch):
+def test_v2_logout_that_failed_halfway_can_be_retried(
+    app, checked_client, checked_auth, alice, monkeypatch
+):
     """The database fails on the second of logout's two writes: the retry finishes the job."""
-    pair = auth.login("alice")
+    pair = checked_auth.login("alice")
     real_revoke, calls = auth_module.revoke, []
 
     def second_write_fails(claims):
@@ -156,37 +177,46 @@ def test_v2_logout_that_failed_halfway_can_be_retried(app, client, auth, alice, 
     unchecked = FlaskClient(app, app.response_class)  # ``client`` fails a test on any 500
     assert unchecked.post(f"{V2}/auth/logout", headers=headers, json=body).status_code == 500
 
-    retry = client.post(f"{V2}/auth/logout", headers=headers, json=body)
+    retry = checked_client.post(f"{V2}/auth/logout", headers=headers, json=body)
     assert retry.status_code == 204
-    assert client.get(f"{V2}/me", headers=headers).json["code"] == "token_revoked"
-    assert refresh(client, pair["refresh_token"]).status_code == 401
+    assert checked_client.get(f"{V2}/me", headers=headers).json["code"] == "token_revoked"
+    assert refresh(checked_client, pair["refresh_token"]).status_code == 401
 
 
-def test_v2_logout_without_a_body_revokes_only_the_access_token(app, client, auth, alice):
-    pair = auth.login("alice")
-    response = client.post(f"{V2}/auth/logout", headers=bearer(pair["access_token"]))
+def test_v2_logout_without_a_body_revokes_only_the_access_token(
+    app, checked_client, checked_auth, alice
+):
+    pair = checked_auth.login("alice")
+    response = checked_client.post(f"{V2}/auth/logout", headers=bearer(pair["access_token"]))
     assert response.status_code == 204
     assert revoked_jtis(app) == {claims_of(pair["access_token"])["jti"]}
-    assert refresh(client, pair["refresh_token"]).status_code == 200
+    assert_refused(
+        app, checked_client, "v2", bearer(pair["access_token"]), "Token has been revoked"
+    )
+    assert refresh(checked_client, pair["refresh_token"]).status_code == 200
 
 
-def test_v2_logout_with_someone_elses_refresh_token_changes_nothing(app, client, auth, alice):
-    auth.create_user("bob")
-    bob = auth.login("bob")
-    mine = auth.login("alice")
-    response = client.post(
+def test_v2_logout_with_someone_elses_refresh_token_changes_nothing(
+    app, checked_client, checked_auth, alice
+):
+    checked_auth.create_user("bob")
+    bob = checked_auth.login("bob")
+    mine = checked_auth.login("alice")
+    response = checked_client.post(
         f"{V2}/auth/logout",
         json={"refresh_token": bob["refresh_token"]},
         headers=bearer(mine["access_token"]),
     )
     assert response.status_code == 401
     assert count_rows(app, RevokedToken) == 0
-    assert refresh(client, bob["refresh_token"]).status_code == 200
+    assert refresh(checked_client, bob["refresh_token"]).status_code == 200
 
 
-def test_v2_logout_with_an_access_token_as_refresh_token_changes_nothing(app, client, auth, alice):
-    pair = auth.login("alice")
-    response = client.post(
+def test_v2_logout_with_an_access_token_as_refresh_token_changes_nothing(
+    app, checked_client, checked_auth, alice
+):
+    pair = checked_auth.login("alice")
+    response = checked_client.post(
         f"{V2}/auth/logout",
         json={"refresh_token": pair["access_token"]},
         headers=bearer(pair["access_token"]),
@@ -195,61 +225,73 @@ def test_v2_logout_with_an_access_token_as_refresh_token_changes_nothing(app, cl
     assert count_rows(app, RevokedToken) == 0
 
 
-def test_v1_logout_revokes_the_access_token_for_both_versions(app, client, auth, alice):
-    token = auth.login("alice")["access_token"]
-    response = client.post("/api/v1/logout", headers=bearer(token))
+def test_v1_logout_revokes_the_access_token_for_both_versions(
+    app, checked_client, checked_auth, alice
+):
+    token = checked_auth.login("alice")["access_token"]
+    response = checked_client.post("/api/v1/logout", headers=bearer(token))
     assert response.status_code == 200
     assert response.json == {"message": "Successfully logged out"}
     for version in ("v1", "v2"):
-        assert_refused(app, client, version, bearer(token), "Token has been revoked")
-    again = client.post("/api/v1/logout", headers=bearer(token))
+        assert_refused(app, checked_client, version, bearer(token), "Token has been revoked")
+    again = checked_client.post("/api/v1/logout", headers=bearer(token))
     assert again.status_code == 401
     assert count_rows(app, RevokedToken) == 1
 
 
-def test_logout_all_invalidates_every_token_of_the_user(app, client, version, auth, alice):
-    auth.create_user("bob")
-    bob = auth.headers("bob")
-    devices = [auth.login("alice") for _ in range(3)]
-    response = client.post(f"{V2}/auth/logout-all", headers=bearer(devices[0]["access_token"]))
+def test_logout_all_invalidates_every_token_of_the_user(
+    app, checked_client, version, checked_auth, alice
+):
+    checked_auth.create_user("bob")
+    bob = checked_auth.headers("bob")
+    devices = [checked_auth.login("alice") for _ in range(3)]
+    response = checked_client.post(
+        f"{V2}/auth/logout-all", headers=bearer(devices[0]["access_token"])
+    )
     assert response.status_code == 204
     assert user_row(app, alice).token_version == 1
     for pair in devices:
-        assert_refused(app, client, version, bearer(pair["access_token"]))
-        assert refresh(client, pair["refresh_token"]).json["message"] == "Invalid token"
-    assert_accepted(client, version, bob, 2)
-    assert_accepted(client, version, auth.headers("alice"), alice)
+        assert_refused(app, checked_client, version, bearer(pair["access_token"]))
+        assert refresh(checked_client, pair["refresh_token"]).json["message"] == "Invalid token"
+    assert_accepted(checked_client, version, bob, 2)
+    assert_accepted(checked_client, version, checked_auth.headers("alice"), alice)
 
 
-def test_password_change_invalidates_every_earlier_token(app, client, version, auth, alice):
-    pair = auth.login("alice")
-    other = auth.login("alice")
-    response = client.patch(
+def test_password_change_invalidates_every_earlier_token(
+    app, checked_client, version, checked_auth, alice
+):
+    pair = checked_auth.login("alice")
+    other = checked_auth.login("alice")
+    response = checked_client.patch(
         f"{V2}/me",
         json={"password": "a brand new password", "current_password": PASSWORD},
         headers=bearer(pair["access_token"]),
     )
     assert response.status_code == 200
     for token in (pair["access_token"], other["access_token"]):
-        assert_refused(app, client, version, bearer(token))
-    assert refresh(client, other["refresh_token"]).status_code == 401
-    assert_accepted(client, version, auth.headers("alice", "a brand new password"), alice)
-    old = client.post(f"{V2}/auth/login", json={"username": "alice", "password": PASSWORD})
+        assert_refused(app, checked_client, version, bearer(token))
+    assert refresh(checked_client, other["refresh_token"]).status_code == 401
+    assert_accepted(
+        checked_client, version, checked_auth.headers("alice", "a brand new password"), alice
+    )
+    old = checked_client.post(f"{V2}/auth/login", json={"username": "alice", "password": PASSWORD})
     assert old.status_code == 401
 
 
-def test_deleting_a_user_leaves_their_tokens_useless(app, client, auth, alice):
-    pair = auth.login("alice")
+def test_deleting_a_user_leaves_their_tokens_useless(app, checked_client, checked_auth, alice):
+    pair = checked_auth.login("alice")
     with app.app_context():
         db.session.delete(db.session.get(User, alice))
         db.session.commit()
-    assert refresh(client, pair["refresh_token"]).json["message"] == "Invalid token"
-    assert_refused(app, client, "v2", bearer(pair["access_token"]))
+    assert refresh(checked_client, pair["refresh_token"]).json["message"] == "Invalid token"
+    assert_refused(app, checked_client, "v2", bearer(pair["access_token"]))
 
 
-def test_logout_all_counts_a_bump_made_while_it_ran(app, client, auth, alice, monkeypatch):
+def test_logout_all_counts_a_bump_made_while_it_ran(
+    app, checked_client, checked_auth, alice, monkeypatch
+):
     """Two devices log out everywhere at once: both bumps count, none is lost."""
-    pair = auth.login("alice")
+    pair = checked_auth.login("alice")
     read_user = request_auth.load_token_user
 
     def read_then_race(claims):
@@ -259,17 +301,17 @@ def test_logout_all_counts_a_bump_made_while_it_ran(app, client, auth, alice, mo
         return found
 
     monkeypatch.setattr(request_auth, "load_token_user", read_then_race)
-    response = client.post(f"{V2}/auth/logout-all", headers=bearer(pair["access_token"]))
+    response = checked_client.post(f"{V2}/auth/logout-all", headers=bearer(pair["access_token"]))
     assert response.status_code == 204
     assert user_row(app, alice).token_version == 2
 
 
 def test_refresh_spent_twice_at_once_while_the_account_is_deleted_is_401(
-    app, client, auth, alice, monkeypatch
+    app, checked_client, checked_auth, alice, monkeypatch
 ):
     """Two refreshes with one token race (both read it unspent); the account goes meanwhile."""
-    pair = auth.login("alice")
-    assert refresh(client, pair["refresh_token"]).status_code == 200
+    pair = checked_auth.login("alice")
+    assert refresh(checked_client, pair["refresh_token"]).status_code == 200
     read_user = auth_module.load_token_user
 
     def read_before_the_other_spent_it(claims):
@@ -279,7 +321,7 @@ def test_refresh_spent_twice_at_once_while_the_account_is_deleted_is_401(
         return user, False
 
     monkeypatch.setattr(auth_module, "load_token_user", read_before_the_other_spent_it)
-    replay = refresh(client, pair["refresh_token"])
+    replay = refresh(checked_client, pair["refresh_token"])
     assert replay.status_code == 401
     assert replay.json["code"] == "token_revoked"
     assert user_row(app, alice) is None

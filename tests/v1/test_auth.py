@@ -11,7 +11,7 @@ from app.extensions import db
 from app.models import Post, RevokedToken, User
 from app.tokens import ACCESS, REFRESH, encode_token
 
-from ..conftest import PASSWORD, bearer, count_rows
+from ..helpers import PASSWORD, bearer, count_rows
 
 V1 = "/api/v1"
 
@@ -72,11 +72,15 @@ def test_login_by_username_returns_tokens(client, auth):
 
 
 def test_login_username_is_case_insensitive(client, auth):
-    auth.create_user("Alice")
+    auth.create_user("bob")
+    alice = auth.create_user("Alice")
 
     response = client.post(f"{V1}/login", json={"username": "aLICE", "password": PASSWORD})
 
     assert response.status_code == 200
+    me = client.get(f"{V1}/me", headers=bearer(response.json["token"]))
+    assert me.status_code == 200
+    assert (me.json["id"], me.json["username"]) == (alice, "Alice")
 
 
 def test_login_by_email(client, auth):
@@ -340,13 +344,17 @@ def test_login_is_rate_limited_with_a_json_429(app_factory, auth):
 
 
 def test_login_by_email_ignores_surrounding_spaces(client, auth):
-    auth.create_user("alice", email="alice@example.com")
+    auth.create_user("bob", email="bob@example.com")
+    alice = auth.create_user("alice", email="alice@example.com")
 
     response = client.post(
         f"{V1}/login", json={"email": "  alice@example.com ", "password": PASSWORD}
     )
 
     assert response.status_code == 200
+    me = client.get(f"{V1}/me", headers=bearer(response.json["token"]))
+    assert me.status_code == 200
+    assert (me.json["id"], me.json["email"]) == (alice, "alice@example.com")
 
 
 def test_public_post_reading_refuses_a_bad_token(client, app, auth):

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models import Post, RevokedToken, Todo, User
 
-from ..conftest import PASSWORD, bearer, count_rows
+from ..helpers import PASSWORD, bearer, count_rows
 
 V1 = "/api/v1"
 

@@ -5,7 +5,7 @@ import pytest
 from app.extensions import db
 from app.models import Post
 
-from ..conftest import count_rows, unique_slug
+from ..helpers import count_rows, unique_slug
 
 V1 = "/api/v1"
 POST_KEYS = {"id", "title", "content", "user_id", "created_at", "updated_at"}

@@ -2,7 +2,7 @@
 
 from app.models import Post, RevokedToken
 
-from ..conftest import bearer, count_rows
+from ..helpers import bearer, count_rows
 
 V1 = "/api/v1"
 

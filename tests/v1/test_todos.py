@@ -5,7 +5,7 @@ import pytest
 from app.extensions import db
 from app.models import Todo
 
-from ..conftest import count_rows
+from ..helpers import count_rows
 
 V1 = "/api/v1"
 TODO_KEYS = {"id", "title", "completed", "user_id", "created_at", "updated_at"}

@@ -6,7 +6,7 @@ from app import accounts
 from app.extensions import db
 from app.models import User
 
-from ..conftest import count_rows
+from ..helpers import bearer, count_rows
 
 V1 = "/api/v1"
 
@@ -44,9 +44,16 @@ def test_register_without_email_stores_null(client, app):
 
 
 def test_register_twice_without_email_is_fine(client, app):
-    for name in ("bob", "carol"):
+    for number, name in enumerate(("bob", "carol"), start=1):
         response = client.post(f"{V1}/users", json={"username": name, "password": "12345678"})
         assert response.status_code == 201
+        assert response.json == {
+            **response.json,
+            "id": number,
+            "username": name,
+            "email": None,
+            "is_admin": False,
+        }
     assert count_rows(app, User) == 2
 
 
@@ -90,11 +97,15 @@ def test_get_unknown_user_is_404(client):
 
 
 def test_registered_user_can_log_in_with_the_password(client):
-    client.post(f"{V1}/users", json={"username": "alice", "password": "password1"})
+    created = client.post(f"{V1}/users", json={"username": "alice", "password": "password1"})
+    assert created.status_code == 201
+    assert created.json["username"] == "alice"
 
     response = client.post(f"{V1}/login", json={"username": "alice", "password": "password1"})
 
     assert response.status_code == 200
+    me = client.get(f"{V1}/me", headers=bearer(response.json["token"]))
+    assert (me.json["id"], me.json["username"]) == (created.json["id"], "alice")
 
 
 def test_concurrent_duplicate_registration_is_400_not_500(client, app, monkeypatch):

@@ -4,8 +4,7 @@ import pytest
 
 from app.models import Comment
 
-from ..conftest import count_rows
-from .conftest import V2, assert_error, assert_timestamp, parse_links, row, user_id
+from ..helpers import V2, assert_error, assert_timestamp, count_rows, parse_links, row, user_id
 
 COMMENT_KEYS = {"id", "post_id", "content", "content_html", "author", "created_at", "updated_at"}
 

@@ -7,8 +7,7 @@ import pytest
 from app.errors import reason
 from app.models import Post, Todo, User
 
-from ..conftest import PASSWORD, count_rows
-from .conftest import V2, assert_error, row, user_id
+from ..helpers import PASSWORD, V2, assert_error, count_rows, row, user_id
 
 # Every v2 route that reads a JSON body, with a valid body for it.
 WRITES = [

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models import Like
 
-from .conftest import V2, assert_error, user_id
+from ..helpers import V2, assert_error, user_id
 
 
 @pytest.fixture

@@ -1,8 +1,10 @@
 """v2 lists: the paged body, limits, bad paging values, and the RFC 8288 Link header."""
 
+from urllib.parse import urlencode
+
 import pytest
 
-from .conftest import V2, assert_error, parse_links, user_id
+from ..helpers import V2, assert_error, parse_links, user_id
 
 
 @pytest.fixture
@@ -173,3 +175,47 @@ def test_odd_query_parameter_names_do_not_break_the_link_header(client, seed, al
         assert next_path == path
         assert params[name] == "x" and params["limit"] == "1" and "after" in params
         assert client.get(path, query_string=params).status_code == 200
+
+
+def follow_next_links(client, path, headers, limit):
+    """Every page from ``path?limit=`` to the end by ``next`` links: [(body, links), ...]."""
+    pages, url = [], f"{path}?limit={limit}"
+    while url:
+        response = client.get(url, headers=headers)
+        assert response.status_code == 200, response.json
+        links = parse_links(response.headers["Link"])
+        pages.append((response.json, links))
+        assert len(pages) <= 20, "next links never end"
+        url = "next" in links and f"{links['next'][0]}?{urlencode(links['next'][1])}"
+    return pages
+
+
+@pytest.mark.parametrize("limit", [4, 5], ids=["pages-end-exactly", "short-last-page"])
+@pytest.mark.parametrize("listing", ["users", "todos"])
+def test_next_links_visit_every_item_once_with_right_prev_and_last(
+    client, auth, seed, alice, alice_id, listing, limit
+):
+    if listing == "users":
+        expected = {alice_id} | {auth.create_user(f"user{n:02d}") for n in range(19)}
+    else:
+        expected = {seed.todo(alice_id, f"todo {n:02d}", minute=n) for n in range(20)}
+    total = len(expected)  # 20: four full pages of 5, or five of 4
+    last_offset = (total - 1) // limit * limit
+
+    pages = follow_next_links(client, f"{V2}/{listing}", alice, limit)
+
+    seen = [item["id"] for body, _ in pages for item in body["items"]]
+    assert sorted(seen) == sorted(expected)  # every item, none twice
+    assert len(pages) == -(-total // limit)
+    for number, (body, links) in enumerate(pages):
+        offset = number * limit
+        assert (body["offset"], body["limit"], body["total"]) == (offset, limit, total)
+        assert body["count"] == len(body["items"]) == min(limit, total - offset)
+        assert links["first"][1]["offset"] == "0"
+        assert links["last"][1]["offset"] == str(last_offset)
+        if number == 0:
+            assert "prev" not in links
+        else:
+            assert links["prev"][1]["offset"] == str(offset - limit)
+    assert pages[-1][0]["offset"] == last_offset
+    assert "next" not in pages[-1][1]

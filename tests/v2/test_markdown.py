@@ -12,8 +12,7 @@ import pytest
 from app.markdown import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
 from app.models import Post
 
-from ..conftest import Auth
-from .conftest import V2, assert_error, row
+from ..helpers import V2, Auth, assert_error, row
 
 XSS_VECTORS = [
     "<script>alert('XSS')</script>",

@@ -4,8 +4,16 @@ import pytest
 
 from app.models import Post, Todo, User
 
-from ..conftest import PASSWORD, bearer, count_rows
-from .conftest import V2, assert_error, row, user_id
+from ..helpers import (
+    PASSWORD,
+    V2,
+    V2_PRIVATE_USER_KEYS,
+    assert_error,
+    bearer,
+    count_rows,
+    row,
+    user_id,
+)
 
 NEW_PASSWORD = "a brand new passphrase"
 
@@ -14,7 +22,7 @@ def test_get_me_shows_the_private_representation(client, auth):
     auth.create_user("alice", email="alice@example.com")
     response = client.get(f"{V2}/me", headers=auth.headers("alice"))
     assert response.status_code == 200
-    assert set(response.json) == {"id", "username", "created_at", "email", "is_admin"}
+    assert set(response.json) == V2_PRIVATE_USER_KEYS
     assert (response.json["username"], response.json["email"]) == ("alice", "alice@example.com")
     assert response.json["is_admin"] is False
 

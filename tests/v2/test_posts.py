@@ -4,8 +4,7 @@ import pytest
 
 from app.models import Post
 
-from ..conftest import count_rows
-from .conftest import V2, assert_error, assert_timestamp, row
+from ..helpers import V2, assert_error, assert_timestamp, count_rows, row
 
 LIST_KEYS = {
     "id",
@@ -33,7 +32,7 @@ def alice(auth):
 
 @pytest.fixture
 def alice_id(app, alice):
-    from .conftest import user_id
+    from ..helpers import user_id
 
     return user_id(app, "alice")
 
@@ -427,7 +426,7 @@ def test_list_sorts_by_every_allowed_key(client, app, seed, alice_id, sort, expe
 
     from app.extensions import db
 
-    from .conftest import BASE_TIME
+    from ..helpers import BASE_TIME
 
     ids = {
         "banana": seed.post(alice_id, "banana", minute=1),

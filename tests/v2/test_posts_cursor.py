@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models import Post
 
-from ..conftest import unique_slug
+from ..helpers import unique_slug
 
 POSTS = "/api/v2/posts"
 START = datetime(2026, 1, 1, tzinfo=UTC)

@@ -3,7 +3,7 @@
 import pytest
 import sqlalchemy as sa
 
-from .conftest import V2, sql_statements, user_id
+from ..helpers import V2, sql_statements, user_id
 
 
 def count_statements(app, client, url, headers=None):

@@ -9,7 +9,7 @@ from app.extensions import db
 from app.models import Post, PostSlug
 from app.posts import slugify
 
-from .conftest import V2, assert_error
+from ..helpers import V2, assert_error
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models import Tag, post_tags
 
-from .conftest import V2, assert_error
+from ..helpers import V2, assert_error
 
 
 @pytest.fixture

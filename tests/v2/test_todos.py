@@ -6,8 +6,7 @@ import pytest
 
 from app.models import Todo
 
-from ..conftest import count_rows
-from .conftest import V2, assert_error, assert_timestamp, row, user_id
+from ..helpers import V2, assert_error, assert_timestamp, count_rows, row, user_id
 
 TODO_KEYS = {
     "id",

@@ -4,11 +4,19 @@ import pytest
 
 from app.models import Post, Todo, User
 
-from ..conftest import PASSWORD, count_rows
-from .conftest import V2, assert_error, assert_timestamp, row
+from ..helpers import (
+    PASSWORD,
+    V2,
+    V2_PRIVATE_USER_KEYS,
+    V2_PUBLIC_USER_KEYS,
+    assert_error,
+    assert_timestamp,
+    count_rows,
+    row,
+)
 
-PUBLIC_KEYS = {"id", "username", "created_at"}
-PRIVATE_KEYS = PUBLIC_KEYS | {"email", "is_admin"}
+PUBLIC_KEYS = V2_PUBLIC_USER_KEYS
+PRIVATE_KEYS = V2_PRIVATE_USER_KEYS
 
 
 def test_register_answers_201_with_location_and_private_representation(client, app):

@@ -6,13 +6,14 @@ from ... import posts
 from ...errors import NotFound
 from ...extensions import db
 from ...permissions import editable_post_or_403, visible_post_or_404
-from ...queries import post_for, post_list
+from ...queries import feed, post_for, post_list
 from ...schemas import (
     blog_post_create_schema,
     blog_post_list_schema,
     blog_post_replace_schema,
     blog_post_schema,
     blog_post_update_schema,
+    feed_args_schema,
     post_list_args_schema,
 )
 from .face import api, moved_permanently
@@ -27,6 +28,15 @@ bp = Blueprint("posts", __name__)
 def list_posts(args):
     """List published posts (and the caller's own drafts), a page at a time, with authors."""
     return post_list(g.current_user, args)
+
+
+@bp.get("/feed")
+@api.auth()
+@api.query(feed_args_schema)
+@api.response(blog_post_list_schema, page=True)
+def get_feed(args):
+    """List the published posts of the people the caller follows, newest first."""
+    return feed(g.current_user, args)
 
 
 @bp.get("/posts/<id:post_id>")
