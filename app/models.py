@@ -170,7 +170,9 @@ class Post(db.Model):
 
     @property
     def tags(self) -> list[str]:
-        return [tag.name for tag in self.tag_rows]
+        # Sorted here, by code point: a database collation (en_US on PostgreSQL ignores "-")
+        # would answer another order on each backend.
+        return sorted(tag.name for tag in self.tag_rows)
 
     def update(self, data: dict[str, Any]) -> None:
         for key in ("title", "content", "published", "summary"):

@@ -52,12 +52,17 @@ def visible_posts(
             sa.or_(Post.title.ilike(pattern, escape="\\"), Post.content.ilike(pattern, escape="\\"))
         )
     if tag is not None:
-        # tags.name is unique and post_tags is indexed on (tag_id, post_id): one index
-        # lookup for the tag, then a range of that tag's posts.
-        tagged = (
-            sa.select(post_tags.c.post_id)
-            .join(Tag, Tag.id == post_tags.c.tag_id)
-            .where(Tag.name == tag)
+        # The tag's id is looked up first and written into the SQL as a literal (an integer:
+        # safe to inline): the planner then knows how common this tag is. A popular tag is
+        # then read newest first from ix_posts_created_at, probing post_tags by primary key,
+        # and a rare one from ix_post_tags_tag_id_post_id; joined on the name, PostgreSQL
+        # guessed a few hundred rows for every tag and sorted all of a popular tag's posts
+        # (300k posts, a tag on half of them: 1.6 s for the first page, 10 ms this way).
+        tag_id = db.session.scalar(sa.select(Tag.id).where(Tag.name == tag))
+        if tag_id is None:
+            return stmt.where(sa.false())
+        tagged = sa.select(post_tags.c.post_id).where(
+            post_tags.c.tag_id == sa.bindparam("tag_id", tag_id, literal_execute=True)
         )
         stmt = stmt.where(Post.id.in_(tagged))
     if liked_by is not None:

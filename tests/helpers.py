@@ -602,11 +602,13 @@ class Api:
         assert status == 200, body
         return body
 
-    def create_post(self, token: str, title: str, content: str, published: bool = True) -> dict:
+    def create_post(
+        self, token: str, title: str, content: str, published: bool = True, **extra: Any
+    ) -> dict:
         status, body = self.call(
             "POST",
             "/api/v2/posts",
-            {"title": title, "content": content, "published": published},
+            {"title": title, "content": content, "published": published, **extra},
             token,
         )
         assert status == 201, body

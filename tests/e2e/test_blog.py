@@ -4,10 +4,15 @@ and the editor's server preview (Debian's chromium driven by Playwright)."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import uuid
 
 import pytest
+
+from ..helpers import ROOT
+
+SCREENSHOTS = ROOT / "docs" / "screenshots"
 
 sync_api = pytest.importorskip(
     "playwright.sync_api", reason="playwright is not installed: pip install -e '.[e2e]'"
@@ -209,7 +214,14 @@ def test_comments_read_write_edit_and_delete(servers, pages):
     api.create_user(author)
     api.create_user(reader)
     author_token = api.login(author)["access_token"]
-    post = create_post(api, author_token, title=unique("Discuss "), content="Talk to me.")
+    post = create_post(
+        api,
+        author_token,
+        title=unique("Discuss "),
+        summary="Comments, likes and Markdown",
+        content="Talk to me about **tea**:\n\n- green\n- black\n\n> Water at 80 °C.",
+        tags=["tea", "questions"],
+    )
     api.call("POST", f"/api/v2/posts/{post['id']}/comments", {"content": "First!"}, author_token)
 
     page = pages.new("reader")
@@ -228,7 +240,13 @@ def test_comments_read_write_edit_and_delete(servers, pages):
     expect(mine.locator("em")).to_have_text("world")
     expect(page.get_by_role("heading", name="Comments (2)")).to_be_visible()
     expect(page.get_by_label("Your comment")).to_have_value("")
+    expect(page.get_by_role("button", name="Show more")).to_be_hidden()  # one page holds all
     comment_id = int(mine.get_attribute("data-comment-id"))
+    if os.getenv("UPDATE_SCREENSHOTS") == "1" or not (SCREENSHOTS / "post.png").exists():
+        page.locator("button.like").click()
+        expect(page.locator("button.like")).to_have_text("♥ Liked · 1")
+        page.mouse.move(0, 0)
+        page.screenshot(path=str(SCREENSHOTS / "post.png"), full_page=True)
 
     mine.get_by_role("button", name="Edit").click()
     mine.get_by_label("Edit comment").fill("Edited **text**")
@@ -303,4 +321,25 @@ def test_editor_writes_markdown_with_tags_and_a_server_preview(servers, pages):
     expect(page.locator("#flash")).to_contain_text("Changes saved")
     status, body = api.call("GET", f"/api/v2/posts/by-slug/{word}-guide")
     assert status == 200 and body["id"] == post["id"]
+    assert page.js_errors == []
+
+
+def test_long_comment_threads_page_with_show_more(servers, pages):
+    api = servers.api
+    author = unique("chatty")
+    api.create_user(author)
+    token = api.login(author)["access_token"]
+    post = create_post(api, token, title=unique("Busy "), content="x")
+    for n in range(52):
+        api.call("POST", f"/api/v2/posts/{post['id']}/comments", {"content": f"c{n}"}, token)
+
+    page = pages.new()
+    page.goto(f"{api.base}/#/p/{post['slug']}")
+    comments = page.locator(".comment")
+    expect(page.get_by_role("heading", name="Comments (52)")).to_be_visible()
+    expect(comments).to_have_count(50)
+    page.get_by_role("button", name="Show more").click()
+    expect(comments).to_have_count(52)
+    expect(comments.last).to_contain_text("c51")
+    expect(page.get_by_role("button", name="Show more")).to_be_hidden()
     assert page.js_errors == []

@@ -60,6 +60,14 @@ SEED_POSTS = [
         "is the kind of small thing that tells you how someone thinks about data.",
     ),
 ]
+SEED_TAGS = [
+    ["engines", "history"],
+    ["hardware", "performance"],
+    ["open-source", "process"],
+    ["history", "science"],
+    ["compilers", "history"],
+    ["code-review", "data-structures"],
+]
 
 
 EDITOR_TEXT = """The engine is not a calculating machine in the ordinary sense.
@@ -110,8 +118,8 @@ def test_post_list_pages_through_link_headers(servers, pages):
         tokens[name] = api.login(name)["access_token"]
     for index in range(6):  # six filler posts so the list has a second page
         api.create_post(tokens["linus"], f"Changelog {index + 1}", "Bug fixes and small polish.")
-    for author, title, content in SEED_POSTS:
-        api.create_post(tokens[author], title, content)
+    for (author, title, content), tags in zip(SEED_POSTS, SEED_TAGS, strict=True):
+        api.create_post(tokens[author], title, content, tags=tags)
     status, first = api.call("GET", "/api/v2/posts")
     assert status == 200 and first["total"] >= 12
 

@@ -193,3 +193,21 @@ def test_concurrent_creates_with_the_same_title_all_get_distinct_slugs(app, auth
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Post)) == threads
         assert db.session.scalar(sa.select(sa.func.count()).select_from(PostSlug)) == threads
+
+
+@pytest.mark.parametrize(("taken", "expected"), [(0, "busy"), (1, "busy-2"), (40, "busy-41")])
+def test_free_slug_takes_the_first_gap_across_batches(app, auth, taken, expected):
+    from app.posts import free_slug
+
+    owner = auth.create_user("alice")
+    with app.app_context():
+        post = Post(title="x", slug="x", content="x", user_id=owner)
+        db.session.add(post)
+        db.session.flush()
+        names = ["busy"] + [f"busy-{n}" for n in range(2, taken + 1)]
+        db.session.add_all(PostSlug(slug=name, post_id=post.id) for name in names[:taken])
+        db.session.commit()
+        assert free_slug("busy") == expected
+        if taken == 40:
+            db.session.execute(sa.delete(PostSlug).where(PostSlug.slug == "busy-7"))
+            assert free_slug("busy") == "busy-7"

@@ -38,6 +38,14 @@ def test_tags_are_trimmed_lowercased_deduplicated_and_sorted(client, app, alice)
     assert tag_names(app) == ["flask", "python", "web-dev", "ünï"]
 
 
+def test_tags_sort_by_code_point_on_every_backend(client, alice):
+    response = create(client, alice, ["ab", "a-c", "a", "b2", "b-1", "éa", "z"])
+    expected = ["a", "a-c", "ab", "b-1", "b2", "z", "éa"]
+    assert response.json["tags"] == expected
+    listed = client.get(f"{V2}/posts").json["items"][0]["tags"]
+    assert listed == expected
+
+
 def test_a_post_without_tags_has_an_empty_list(client, alice):
     response = client.post(f"{V2}/posts", json={"title": "T", "content": "C"}, headers=alice)
     assert response.json["tags"] == []
