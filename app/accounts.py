@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from .errors import Conflict, Invalid
 from .extensions import db
 from .models import User, username_key
+from .passwords import hash_password
 
 
 def _check_unique(username: str | None, email: str | None, exclude_id: int | None = None) -> None:
@@ -45,12 +46,19 @@ def register_user(data: dict[str, Any]) -> User:
     return user
 
 
-def require_current_password(user: User, data: dict[str, Any]) -> None:
+def _incorrect_password() -> Invalid:
+    return Invalid({"current_password": ["Incorrect password."]})
+
+
+def require_current_password(user: User, data: dict[str, Any]) -> str:
+    """Check ``current_password``; return the hash it was verified against."""
     password = data.get("current_password")
     if not password:
         raise Invalid({"current_password": ["Required to make this change."]})
-    if not user.check_password(password):
-        raise Invalid({"current_password": ["Incorrect password."]})
+    verified = user.password_hash
+    if not user.check_password(password, rehash=False):
+        raise _incorrect_password()
+    return verified
 
 
 def update_user(user: User, data: dict[str, Any]) -> None:
@@ -59,18 +67,28 @@ def update_user(user: User, data: dict[str, Any]) -> None:
     A password change bumps the token version: every token issued before it, the one
     that made the change included, becomes invalid.
     """
+    verified = None
     if "email" in data or "password" in data:
-        require_current_password(user, data)
+        verified = require_current_password(user, data)
     new_username = data.get("username")
     new_email = data["email"] if "email" in data else None
     _check_unique(new_username, new_email, exclude_id=user.id)
+    if verified is not None:
+        # Only while the hash is still the one verified: of two changes that checked the
+        # same current password, the second finds it changed and fails like a wrong one.
+        values: dict[str, Any] = {"password_hash": verified}
+        if "password" in data:
+            values = {
+                "password_hash": hash_password(data["password"]),
+                "token_version": User.token_version + 1,
+            }
+        if not user.replace_verified_hash(verified, **values):
+            db.session.rollback()
+            raise _incorrect_password()
     if new_username is not None:
         user.set_username(new_username)
     if "email" in data:
         user.email = data["email"]
-    if "password" in data:
-        user.set_password(data["password"])
-        user.revoke_all_tokens()
     _commit_unique(new_username, new_email)
 
 

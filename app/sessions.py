@@ -38,9 +38,14 @@ def login(identifier: str, password: str, *, by_email: bool = False) -> dict[str
     user = find_login_user(identifier, by_email)
     if user is None:
         burn_dummy_verify(password)
-    elif user.check_password(password):
-        db.session.commit()  # persists a rehash when the Argon2 parameters changed
-        return issue_token_pair(user.id, user.token_version)
+    else:
+        # Tokens carry the version read together with the hash that was verified, never
+        # one read again later: a password change or logout-all that commits after this
+        # read bumps the version past them, so they die with everything older.
+        user_id, version = user.id, user.token_version
+        if user.check_password(password):
+            db.session.commit()  # persists a rehash when the Argon2 parameters changed
+            return issue_token_pair(user_id, version)
     # RFC 7235: every 401 carries a challenge, the same one whatever was wrong.
     raise Unauthorized(
         "Invalid credentials", "invalid_credentials", headers={"WWW-Authenticate": "Bearer"}
@@ -78,7 +83,10 @@ def rotate_refresh_token(token: str) -> dict[str, Any]:
             user.revoke_all_tokens()
             db.session.commit()
         raise AuthError(REVOKED)
-    return issue_token_pair(user.id, user.token_version)
+    # The version that was checked, not ``user.token_version`` read after revoke()'s
+    # commit: a logout-all, password change or reuse-kill that committed in between has
+    # bumped it, and the new pair must die with the token it replaces.
+    return issue_token_pair(int(claims["sub"]), claims["ver"])
 
 
 def logout(refresh_token: str | None = None) -> None:
