@@ -7,6 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from . import limits
 from .errors import Conflict, Invalid
 from .extensions import db
 from .models import User, username_key
@@ -55,8 +56,12 @@ def require_current_password(user: User, data: dict[str, Any]) -> str:
     password = data.get("current_password")
     if not password:
         raise Invalid({"current_password": ["Required to make this change."]})
+    # A password guess like a login: from the same budget, under the same account lock.
+    limits.password_attempt()
+    limits.check_account(f"user:{user.id}")
     verified = user.password_hash
     if not user.check_password(password, rehash=False):
+        limits.account_failed(f"user:{user.id}")
         raise _incorrect_password()
     return verified
 

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask import g
 from sqlalchemy.exc import IntegrityError
 
+from . import limits
 from .auth import load_token_user
 from .errors import Unauthorized
 from .extensions import db
@@ -33,9 +34,21 @@ def find_login_user(identifier: str, by_email: bool) -> User | None:
     return db.session.scalar(sa.select(User).where(User.email == email))
 
 
+def _account(identifier: str, by_email: bool, user: User | None) -> str:
+    """The key failed logins are counted on: the account, or the name an unknown one was
+    asked for (so that the lock looks the same whether the account exists or not)."""
+    if user is not None:
+        return f"user:{user.id}"
+    if by_email or "@" in identifier:
+        return f"email:{identifier.strip().lower()}"
+    return f"name:{username_key(identifier.strip())}"
+
+
 def login(identifier: str, password: str, *, by_email: bool = False) -> dict[str, Any]:
     """Return a token pair for these credentials or raise the same 401 whatever was wrong."""
     user = find_login_user(identifier, by_email)
+    account = _account(identifier, by_email, user)
+    limits.check_account(account)  # before the Argon2 work: a locked account costs nothing
     if user is None:
         burn_dummy_verify(password)
     else:
@@ -46,6 +59,7 @@ def login(identifier: str, password: str, *, by_email: bool = False) -> dict[str
         if user.check_password(password):
             db.session.commit()  # persists a rehash when the Argon2 parameters changed
             return issue_token_pair(user_id, version)
+    limits.account_failed(account)
     # RFC 7235: every 401 carries a challenge, the same one whatever was wrong.
     raise Unauthorized(
         "Invalid credentials", "invalid_credentials", headers={"WWW-Authenticate": "Bearer"}

@@ -154,6 +154,8 @@ def start_api(tmp: Path, name: str, **env: str) -> Api:
         "ARGON2_MEMORY_COST": "19456",
         "ARGON2_PARALLELISM": "1",
         "LOGIN_RATE_LIMIT": "1000 per minute",
+        "REGISTER_RATE_LIMIT": "1000 per minute",
+        "POST_RATE_LIMIT": "1000 per minute",
         "CORS_ORIGINS": "",
         "JWT_ACCESS_TOKEN_EXPIRES": "3600",
         **env,

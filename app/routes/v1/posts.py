@@ -4,6 +4,7 @@ import sqlalchemy as sa
 from flask import Blueprint, g
 from sqlalchemy.orm import joinedload
 
+from ... import limits
 from ...extensions import db
 from ...models import Post
 from ...permissions import editable_post_or_403, visible_post_or_404
@@ -40,6 +41,7 @@ def get_post(post_id):
 
 @bp.post("/posts")
 @api.auth()
+@limits.posts
 @api.body(post_create_schema, require=("title", "content"), missing="Missing title or content")
 @api.response(post_schema, 201)
 def create_post(data):
@@ -52,6 +54,7 @@ def create_post(data):
 
 @bp.put("/posts/<id:post_id>")
 @api.auth()
+@limits.posts
 @api.body(post_update_schema)
 @api.response(post_schema)
 @api.other_responses(403)
@@ -65,6 +68,7 @@ def update_post(data, post_id):
 
 @bp.delete("/posts/<id:post_id>")
 @api.auth()
+@limits.posts
 @api.response(MessageSchema())
 @api.other_responses(403)
 def delete_post(post_id):

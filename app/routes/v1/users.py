@@ -3,6 +3,7 @@
 import sqlalchemy as sa
 from flask import Blueprint
 
+from ... import limits
 from ...accounts import register_user
 from ...extensions import db
 from ...models import User
@@ -14,6 +15,7 @@ bp = Blueprint("users", __name__)
 
 
 @bp.post("/users")
+@limits.register
 @api.body(
     user_create_schema, require=("username", "password"), missing="Missing username or password"
 )

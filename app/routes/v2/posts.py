@@ -2,6 +2,7 @@
 
 from flask import Blueprint, g
 
+from ... import limits
 from ...extensions import db
 from ...models import Post
 from ...permissions import editable_post_or_403, visible_post_or_404
@@ -31,6 +32,7 @@ def get_post(post_id):
 
 @bp.post("/posts")
 @api.auth()
+@limits.posts
 @api.body(post_create_schema)
 @api.response(post_schema, 201, location=("v2.posts.get_post", "post_id"))
 def create_post(data):
@@ -43,6 +45,7 @@ def create_post(data):
 
 @bp.put("/posts/<id:post_id>")
 @api.auth()
+@limits.posts
 @api.body(post_create_schema)
 @api.response(post_schema)
 @api.other_responses(403)
@@ -56,6 +59,7 @@ def replace_post(data, post_id):
 
 @bp.patch("/posts/<id:post_id>")
 @api.auth()
+@limits.posts
 @api.body(post_update_schema)
 @api.response(post_schema)
 @api.other_responses(403)
@@ -69,6 +73,7 @@ def update_post(data, post_id):
 
 @bp.delete("/posts/<id:post_id>")
 @api.auth()
+@limits.posts
 @api.response(None, 204)
 @api.other_responses(403)
 def delete_post(post_id):

@@ -3,6 +3,7 @@
 import sqlalchemy as sa
 from flask import Blueprint, g
 
+from ... import limits
 from ...accounts import delete_user, register_user, require_current_password, update_user
 from ...models import User
 from ...pagination import paginate
@@ -38,6 +39,7 @@ def _users_view(_page):
 
 
 @bp.post("/users")
+@limits.register
 @api.body(user_create_schema)
 @api.response(private_user_schema, 201, location=("v2.users.get_user", "user_id"))
 @api.other_responses(409)
@@ -96,7 +98,7 @@ def get_me():
 @api.auth()
 @api.body(me_update_schema)
 @api.response(private_user_schema)
-@api.other_responses(409)
+@api.other_responses(409, 429)
 def update_me(data):
     """Change username, e-mail or password (the last two need ``current_password``)."""
     update_user(g.current_user, data)
@@ -107,6 +109,7 @@ def update_me(data):
 @api.auth()
 @api.body(password_confirm_schema, required=False)
 @api.response(None, 204)
+@api.other_responses(429)
 def delete_me(data):
     """Delete the caller's account with all their posts and todos."""
     # No body at all is the same as a body without current_password: 422 naming the field.
