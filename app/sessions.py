@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from flask import g
+from flask import current_app, g
 from sqlalchemy.exc import IntegrityError
 
 from . import limits
@@ -15,7 +15,16 @@ from .errors import Unauthorized
 from .extensions import db
 from .models import RevokedToken, User, username_key
 from .passwords import burn_dummy_verify
-from .tokens import EXPIRED, INVALID, REFRESH, REVOKED, AuthError, decode_token, issue_token_pair
+from .tokens import (
+    EXPIRED,
+    INVALID,
+    PAIRED_REFRESH,
+    REFRESH,
+    REVOKED,
+    AuthError,
+    decode_token,
+    issue_token_pair,
+)
 
 
 def find_login_user(identifier: str, by_email: bool) -> User | None:
@@ -103,12 +112,28 @@ def rotate_refresh_token(token: str) -> dict[str, Any]:
     return issue_token_pair(int(claims["sub"]), claims["ver"])
 
 
+def _paired_refresh_claims(access: dict[str, Any]) -> dict[str, Any] | None:
+    """Revocation claims for the refresh token issued with ``access`` (``rjti``), if any.
+
+    Its expiry is not in the access token; both were issued at ``iat``, so it expires at
+    ``iat`` + the refresh lifetime (with a lifetime lowered since, the row outlives it).
+    """
+    jti = access.get(PAIRED_REFRESH)
+    if jti is None:
+        return None
+    lifetime = int(current_app.config["JWT_REFRESH_TOKEN_EXPIRES"])
+    expires = max(int(access["iat"]) + lifetime, int(access["exp"]))
+    return {"jti": jti, "type": REFRESH, "sub": access["sub"], "exp": expires}
+
+
 def logout(refresh_token: str | None = None) -> None:
-    """Revoke the current access token and, when given, the caller's refresh token.
+    """Revoke the current access token, the refresh token issued with it and, when given,
+    the caller's refresh token.
 
     The refresh token is checked before anything is written, so a bad one changes nothing;
-    an expired one is already dead and is skipped. It is revoked before the access token:
-    should the second write fail, the client's retry still authenticates and finishes.
+    an expired one is already dead and is skipped. Refresh tokens are revoked before the
+    access token: should a later write fail, the client's retry still authenticates and
+    finishes (revoking a jti twice is harmless).
     """
     refresh_claims = None
     if refresh_token:
@@ -121,6 +146,9 @@ def logout(refresh_token: str | None = None) -> None:
             raise AuthError(INVALID)
     if refresh_claims is not None:
         revoke(refresh_claims)
+    paired = _paired_refresh_claims(g.token_claims)
+    if paired is not None and (refresh_claims is None or paired["jti"] != refresh_claims["jti"]):
+        revoke(paired)
     revoke(g.token_claims)
 
 

@@ -161,7 +161,8 @@ def test_prune_tokens_deletes_only_expired_rows(runner, app, auth, client):
     assert "Pruned 2 expired revoked token(s)." in result.output
     with app.app_context():
         left = db.session.scalars(sa.select(RevokedToken.jti).order_by(RevokedToken.id)).all()
-    assert len(left) == 2 and "c" * 32 in left
+    # c..., the logged-out access token and the refresh token of its login
+    assert len(left) == 3 and "c" * 32 in left
     # the logged-out token is still refused: its row was kept
     after = client.get("/api/v1/me", headers=headers)
     assert after.status_code == 401

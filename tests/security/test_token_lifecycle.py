@@ -162,12 +162,16 @@ def test_v2_logout_that_failed_halfway_can_be_retried(app, client, auth, alice, 
     assert refresh(client, pair["refresh_token"]).status_code == 401
 
 
-def test_v2_logout_without_a_body_revokes_only_the_access_token(app, client, auth, alice):
+def test_v2_logout_without_a_body_ends_the_pair_the_login_issued(app, client, auth, alice):
     pair = auth.login("alice")
+    other_device = auth.login("alice")
     response = client.post(f"{V2}/auth/logout", headers=bearer(pair["access_token"]))
     assert response.status_code == 204
-    assert revoked_jtis(app) == {claims_of(pair["access_token"])["jti"]}
-    assert refresh(client, pair["refresh_token"]).status_code == 200
+    assert revoked_jtis(app) == {
+        claims_of(pair[k])["jti"] for k in ("access_token", "refresh_token")
+    }
+    assert refresh(client, other_device["refresh_token"]).status_code == 200
+    assert refresh(client, pair["refresh_token"]).status_code == 401
 
 
 def test_v2_logout_with_someone_elses_refresh_token_changes_nothing(app, client, auth, alice):
@@ -204,7 +208,24 @@ def test_v1_logout_revokes_the_access_token_for_both_versions(app, client, auth,
         assert_refused(app, client, version, bearer(token), "Token has been revoked")
     again = client.post("/api/v1/logout", headers=bearer(token))
     assert again.status_code == 401
-    assert count_rows(app, RevokedToken) == 1
+    assert count_rows(app, RevokedToken) == 2  # the access token and its refresh token
+
+
+def test_v1_logout_ends_the_refresh_token_of_the_same_login(app, client, alice):
+    pair = client.post("/api/v1/login", json={"username": "alice", "password": PASSWORD}).json
+    assert claims_of(pair["token"])["rjti"] == claims_of(pair["refresh_token"])["jti"]
+
+    assert client.post("/api/v1/logout", headers=bearer(pair["token"])).status_code == 200
+
+    assert refresh(client, pair["refresh_token"]).json["code"] == "token_revoked"
+    with app.app_context():
+        row = db.session.scalar(
+            sa.select(RevokedToken).where(
+                RevokedToken.jti == claims_of(pair["refresh_token"])["jti"]
+            )
+        )
+        assert row.token_type == "refresh"
+        assert row.expires_at.timestamp() >= claims_of(pair["refresh_token"])["exp"]
 
 
 def test_logout_all_invalidates_every_token_of_the_user(app, client, version, auth, alice):

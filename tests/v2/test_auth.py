@@ -80,7 +80,7 @@ def test_logout_revokes_the_access_and_the_given_refresh_token(client, app, auth
 def test_logout_without_a_body_revokes_the_access_token(client, app, auth):
     headers = auth.user("alice")
     assert client.post(f"{V2}/auth/logout", headers=headers).status_code == 204
-    assert count_rows(app, RevokedToken) == 1
+    assert count_rows(app, RevokedToken) == 2  # and the refresh token issued with it
     assert_error(client.get(f"{V2}/me", headers=headers), 401, "token_revoked")
 
 
