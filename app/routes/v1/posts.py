@@ -7,6 +7,7 @@ from sqlalchemy.orm import joinedload
 from ... import limits
 from ...extensions import db
 from ...models import Post
+from ...pagination import paginate
 from ...permissions import editable_post_or_403, visible_post_or_404
 from ...schemas import (
     MessageSchema,
@@ -22,13 +23,18 @@ bp = Blueprint("posts", __name__)
 
 @bp.get("/posts")
 @api.query(v1_post_list_args_schema)
-@api.response(post_schema, envelope="posts")
+@api.response(post_schema, envelope="posts", page=True)
 def list_posts(args):
-    """List published posts, optionally one user's (``?user_id=``)."""
-    stmt = sa.select(Post).where(Post.published.is_(True)).options(joinedload(Post.author))
+    """List published posts, optionally one user's (``?user_id=``), a page at a time."""
+    stmt = sa.select(Post).where(Post.published.is_(True))
     if "user_id" in args:
         stmt = stmt.where(Post.user_id == args["user_id"])
-    return db.session.scalars(stmt.order_by(Post.id)).all()
+    return paginate(
+        stmt.order_by(Post.id),
+        limit=args["limit"],
+        offset=args["offset"],
+        options=(joinedload(Post.author),),
+    )
 
 
 @bp.get("/posts/<id:post_id>")
