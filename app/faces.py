@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import Blueprint, Response, jsonify, request, url_for
+from flask import Blueprint, Response, g, jsonify, request, url_for
 from marshmallow import EXCLUDE, RAISE, Schema
 from werkzeug.exceptions import HTTPException
 
@@ -171,7 +171,9 @@ class Face:
 
         def produce() -> Any:
             args = request.args.to_dict(flat=True)
-            return load(schema, args, unknown=EXCLUDE, message="Invalid query parameters")
+            loaded = load(schema, args, unknown=EXCLUDE, message="Invalid query parameters")
+            g.query_args = {name: loaded[name] for name in args if name in loaded}
+            return loaded
 
         def decorator(view: F) -> F:
             describe(view).query = schema
