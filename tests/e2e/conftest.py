@@ -183,6 +183,18 @@ def start_api(tmp: Path, name: str, **env: str) -> Api:
     return Api(f"http://127.0.0.1:{port}", proc, log, int(environ["JWT_ACCESS_TOKEN_EXPIRES"]))
 
 
+def pinned_copy(target: Path, api_base: str) -> None:
+    """Copy frontend/ to ``target`` with ``<meta name="api-base">`` set to ``api_base``."""
+    shutil.copytree(FRONTEND, target, dirs_exist_ok=True)
+    index = target / "index.html"
+    html = index.read_text()
+    pinned = html.replace(
+        '<meta name="api-base" content="">', f'<meta name="api-base" content="{api_base}">'
+    )
+    assert pinned != html
+    index.write_text(pinned)
+
+
 @dataclass
 class Servers:
     static: str  # python -m http.server serving frontend/
@@ -204,10 +216,12 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
     require_browser()
     tmp = tmp_path_factory.mktemp("e2e")
     static_log = tmp / "static.log"
+    static_root = tmp / "static"
+    static_root.mkdir()
     command = [sys.executable, "-u", "-m", "http.server", "0", "--bind", "127.0.0.1"]
     with static_log.open("w") as out:
         static = subprocess.Popen(
-            command, cwd=FRONTEND, stdout=out, stderr=subprocess.STDOUT, text=True
+            command, cwd=static_root, stdout=out, stderr=subprocess.STDOUT, text=True
         )
     procs = [static]
     try:
@@ -217,6 +231,10 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
         procs.append(api.proc)
         short_api = start_api(tmp, "short", JWT_ACCESS_TOKEN_EXPIRES="2")
         procs.append(short_api.proc)
+        # The static copies are pinned the way a deployment pins them: / talks to ``api``,
+        # /short/ to ``short_api`` (which does not list this origin in CORS_ORIGINS).
+        pinned_copy(static_root, api.base)
+        pinned_copy(static_root / "short", short_api.base)
         yield Servers(static_origin, api, short_api)
     finally:
         for proc in reversed(procs):
