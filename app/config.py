@@ -110,6 +110,10 @@ class Config:
     PROXY_FIX_X_FOR = env_int("PROXY_FIX_X_FOR", 0)
 
     CORS_ORIGINS = env_list("CORS_ORIGINS", [])
+    # Flask's own setting: Host values the app answers (".example.org" for subdomains);
+    # any other Host is a JSON 400 before a URL (Location, Link) is built from it.
+    # Unset: every host, for development; set it in production.
+    TRUSTED_HOSTS = env_list("TRUSTED_HOSTS", []) or None
     MAX_CONTENT_LENGTH = env_int("MAX_CONTENT_LENGTH", 1024 * 1024)
     SERVE_FRONTEND = env_bool("SERVE_FRONTEND", False)
     # Where the frontend's files are; None means frontend/ next to the app package.

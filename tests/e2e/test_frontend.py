@@ -509,3 +509,19 @@ def test_frontend_served_from_another_origin(servers, pages):
         f"Cannot reach the API at {servers.short_api.base}"
     )
     assert page.js_errors == []
+
+
+def test_docs_page_renders_under_its_content_security_policy(servers, pages):
+    page = pages.new("docs")
+    violations = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    page.goto(f"{servers.api.base}/docs/")
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("Blog API")
+    expect(page.locator(".opblock").first).to_be_visible()
+    assert violations == []
+    assert page.evaluate("() => Object.keys(localStorage)") == []
