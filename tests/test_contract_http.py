@@ -58,6 +58,9 @@ def server(tmp_path_factory):
         SECRET_KEY=SECRET,
         DATABASE_URL=f"sqlite:///{db_file}",
         LOGIN_RATE_LIMIT="10 per minute",
+        # This module signs up more than the default 10 users an hour from one address;
+        # the sign-up limit itself is pinned by tests/security/test_rate_limits.py.
+        REGISTER_RATE_LIMIT="1000 per hour",
         RATELIMIT_ENABLED="true",
         RATELIMIT_STORAGE_URI="memory://",
         MAX_CONTENT_LENGTH=str(MIB),
@@ -482,6 +485,10 @@ def test_the_11th_login_in_a_minute_is_429_with_retry_after_across_v1_and_v2(bas
         assert body["error"] == "Too Many Requests"
         assert body["code"] == "rate_limited"
 
-    # Another client address still has its own budget.
-    status, _, _ = post_from("127.0.0.3", port, "/api/v2/auth/login", wrong)
+    # Another client address still has its own budget (for another name: "nobody-here" has
+    # used up its ACCOUNT_FAILURE_LIMIT of 10 failures from any address).
+    other = {"username": "somebody-else", "password": "wrong password"}
+    status, _, _ = post_from("127.0.0.3", port, "/api/v2/auth/login", other)
     assert status == 401
+    status, _, _ = post_from("127.0.0.3", port, "/api/v2/auth/login", wrong)
+    assert status == 429
