@@ -7,9 +7,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from . import limits
 from .errors import Conflict, Invalid
 from .extensions import db
 from .models import User, username_key
+from .passwords import hash_password
 
 
 def _check_unique(username: str | None, email: str | None, exclude_id: int | None = None) -> None:
@@ -45,12 +47,23 @@ def register_user(data: dict[str, Any]) -> User:
     return user
 
 
-def require_current_password(user: User, data: dict[str, Any]) -> None:
+def _incorrect_password() -> Invalid:
+    return Invalid({"current_password": ["Incorrect password."]})
+
+
+def require_current_password(user: User, data: dict[str, Any]) -> str:
+    """Check ``current_password``; return the hash it was verified against."""
     password = data.get("current_password")
     if not password:
         raise Invalid({"current_password": ["Required to make this change."]})
-    if not user.check_password(password):
-        raise Invalid({"current_password": ["Incorrect password."]})
+    # A password guess like a login: from the same budget, under the same account lock.
+    limits.password_attempt()
+    limits.check_account(f"user:{user.id}")
+    verified = user.password_hash
+    if not user.check_password(password, rehash=False):
+        limits.account_failed(f"user:{user.id}")
+        raise _incorrect_password()
+    return verified
 
 
 def update_user(user: User, data: dict[str, Any], *, confirm: bool = True) -> None:
@@ -62,11 +75,28 @@ def update_user(user: User, data: dict[str, Any], *, confirm: bool = True) -> No
     """
     if data.get("email") is not None and data["email"] == user.email:
         data = {k: v for k, v in data.items() if k != "email"}  # unchanged: nothing to confirm
+    verified = None
     if confirm and ("email" in data or "password" in data):
-        require_current_password(user, data)
+        verified = require_current_password(user, data)
     new_username = data.get("username")
     new_email = data["email"] if "email" in data else None
     _check_unique(new_username, new_email, exclude_id=user.id)
+    if verified is not None:
+        # Only while the hash is still the one verified: of two changes that checked the
+        # same current password, the second finds it changed and fails like a wrong one.
+        values: dict[str, Any] = {"password_hash": verified}
+        if "password" in data:
+            values = {
+                "password_hash": hash_password(data["password"]),
+                "token_version": User.token_version + 1,
+            }
+        if not user.replace_verified_hash(verified, **values):
+            db.session.rollback()
+            raise _incorrect_password()
+    elif "password" in data:
+        # No current password to verify (the RealWorld contract has none): set it outright.
+        user.set_password(data["password"])
+        user.revoke_all_tokens()
     if new_username is not None:
         user.set_username(new_username)
     if "email" in data:
@@ -74,9 +104,6 @@ def update_user(user: User, data: dict[str, Any], *, confirm: bool = True) -> No
     for key in ("bio", "image"):
         if key in data:
             setattr(user, key, data[key])
-    if "password" in data:
-        user.set_password(data["password"])
-        user.revoke_all_tokens()
     _commit_unique(new_username, new_email)
 
 

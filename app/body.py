@@ -24,7 +24,28 @@ def load(
     try:
         return schema.load(data, unknown=unknown, **kwargs)
     except ValidationError as err:
-        raise Invalid(err.normalized_messages(), message) from None
+        raise Invalid(capped(err.normalized_messages()), message) from None
+
+
+#: An error answer names at most this many fields, each name at most NAME_MAX characters:
+#: a 1 MB body of 90,000 unknown keys must not get a 2.5 MB answer.
+ERRORS_MAX = 20
+NAME_MAX = 64
+
+
+def capped(messages: Any) -> Any:
+    """``messages`` with at most ERRORS_MAX fields per level and field names cut short."""
+    if not isinstance(messages, Mapping):
+        return messages
+    out: dict[Any, Any] = {}
+    for key, value in messages.items():
+        if len(out) == ERRORS_MAX:
+            out["_more"] = [f"... and {len(messages) - ERRORS_MAX} more errors."]
+            break
+        if isinstance(key, str) and len(key) > NAME_MAX:
+            key = key[:NAME_MAX] + "..."
+        out[key] = capped(value)
+    return out
 
 
 def json_object(*, allow_empty: bool = False) -> dict[str, Any]:

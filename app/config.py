@@ -93,6 +93,13 @@ class Config:
     ARGON2_PARALLELISM = env_int("ARGON2_PARALLELISM", 0) or None
 
     LOGIN_RATE_LIMIT = env_str("LOGIN_RATE_LIMIT", "10 per minute")
+    # Sign-ups per client address (each costs a full Argon2 hash), v1 and v2 together.
+    REGISTER_RATE_LIMIT = env_str("REGISTER_RATE_LIMIT", "10 per hour")
+    # Creating, changing and deleting posts, per user, v1 and v2 together.
+    POST_RATE_LIMIT = env_str("POST_RATE_LIMIT", "30 per minute")
+    # Failed password checks (login, current_password) per account, from any address;
+    # past it the account's password checks answer 429 until the window has passed.
+    ACCOUNT_FAILURE_LIMIT = env_str("ACCOUNT_FAILURE_LIMIT", "10 per 15 minutes")
     RATELIMIT_ENABLED = env_bool("RATELIMIT_ENABLED", True)
     RATELIMIT_STORAGE_URI = env_str("RATELIMIT_STORAGE_URI", "memory://")
     # Off: Flask-Limiter would put Retry-After (and X-RateLimit-*) on every answer of a
@@ -105,6 +112,10 @@ class Config:
     PROXY_FIX_X_FOR = env_int("PROXY_FIX_X_FOR", 0)
 
     CORS_ORIGINS = env_list("CORS_ORIGINS", [])
+    # Flask's own setting: Host values the app answers (".example.org" for subdomains);
+    # any other Host is a JSON 400 before a URL (Location, Link) is built from it.
+    # Unset: every host, for development; set it in production.
+    TRUSTED_HOSTS = env_list("TRUSTED_HOSTS", []) or None
     MAX_CONTENT_LENGTH = env_int("MAX_CONTENT_LENGTH", 1024 * 1024)
     SERVE_FRONTEND = env_bool("SERVE_FRONTEND", False)
     # Where the frontend's files are; None means frontend/ next to the app package.

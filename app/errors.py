@@ -197,7 +197,7 @@ def render_http_exception(exc: HTTPException) -> Response:
         # abort(404) with no description: say it briefly, in API terms.
         message = DEFAULT_MESSAGES[status]
     headers = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}
-    if status == 429:
+    if status == 429 and "Retry-After" not in headers:
         from .limits import retry_after
 
         headers["Retry-After"] = retry_after()

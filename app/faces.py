@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import Blueprint, Response, current_app, jsonify, request, url_for
+from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
 from marshmallow import EXCLUDE, RAISE, Schema
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
@@ -177,7 +177,9 @@ class Face:
 
         def produce() -> Any:
             args = request.args.to_dict(flat=True)
-            return load(schema, args, unknown=EXCLUDE, message="Invalid query parameters")
+            loaded = load(schema, args, unknown=EXCLUDE, message="Invalid query parameters")
+            g.query_args = {name: loaded[name] for name in args if name in loaded}
+            return loaded
 
         def decorator(view: F) -> F:
             describe(view).query = schema
@@ -210,7 +212,7 @@ class Face:
                 return result
             chosen = select(result) if select is not None else schema
             if page:
-                return _page_response(result, chosen)
+                return _page_response(result, chosen, envelope)
             if envelope is not None:
                 body = {envelope: chosen.dump(result, many=True)}
             else:
@@ -253,16 +255,19 @@ def _present(value: Any) -> bool:
     return value is not None and not (isinstance(value, str) and not value.strip())
 
 
-def _page_response(page: Page, schema: Schema) -> Response:
-    response = jsonify(
-        {
-            "items": schema.dump(page.items, many=True),
+def _page_response(page: Page, schema: Schema, envelope: str | None = None) -> Response:
+    items = schema.dump(page.items, many=True)
+    if envelope is not None:  # v1: the seeds' {"posts": [...]}, paged by the Link header
+        body: dict[str, Any] = {envelope: items}
+    else:
+        body = {
+            "items": items,
             "total": page.total,
             "count": len(page.items),
             "offset": page.offset,
             "limit": page.limit,
         }
-    )
+    response = jsonify(body)
     response.headers["Link"] = link_header(page.offset, page.limit, page.total, page.next_after)
     return response
 

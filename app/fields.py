@@ -11,6 +11,7 @@ import unicodedata
 from datetime import datetime
 from typing import Any
 
+import precis_i18n
 from flask import current_app
 from marshmallow import ValidationError, fields
 
@@ -128,13 +129,59 @@ def _username_key_fits(username: str) -> None:
         raise ValidationError("Is too long once normalized.")
 
 
+_USERNAME_PROFILE = precis_i18n.get_profile("UsernameCaseMapped")
+# UTS #39 "highly restrictive": one script, or Latin with the scripts East Asian names mix.
+_SCRIPT_MIXES = (
+    {"LATIN", "HAN", "HIRAGANA", "KATAKANA"},
+    {"LATIN", "HAN", "BOPOMOFO"},
+    {"LATIN", "HAN", "HANGUL"},
+)
+
+
+def _script(letter: str) -> str:
+    """A letter's script, from its Unicode name ("CYRILLIC SMALL LETTER A" -> CYRILLIC)."""
+    name = unicodedata.name(letter, "")
+    if name.startswith("CJK") or name.startswith("IDEOGRAPHIC"):
+        return "HAN"
+    if name.startswith("KATAKANA-HIRAGANA"):
+        return "HIRAGANA"
+    return name.split(" ", 1)[0] or "UNKNOWN"
+
+
+def _identifier(username: str) -> None:
+    """A username a person can read back: PRECIS UsernameCaseMapped (RFC 8265) for each
+    space-separated part, one script (or an East Asian mix), and no "@"."""
+    if "@" in username:
+        # Login takes a username or an e-mail in one field: a username that looks like
+        # an address would shadow the login of whoever has that address.
+        raise ValidationError('Must not contain "@".')
+    scripts = set()
+    for part in username.split(" "):
+        try:
+            folded = _USERNAME_PROFILE.enforce(part)
+        except UnicodeError:
+            raise ValidationError(
+                "Must be letters, digits and punctuation; no invisible, formatting or "
+                "direction characters, symbols or repeated spaces."
+            ) from None
+        scripts |= {_script(ch) for ch in folded if unicodedata.category(ch).startswith("L")}
+    if len(scripts) > 1 and not any(scripts <= mix for mix in _SCRIPT_MIXES):
+        raise ValidationError("Must not mix scripts (e.g. Latin and Cyrillic letters).")
+
+
+def _username(username: str) -> None:
+    _username_key_fits(username)
+    _identifier(username)
+
+
 def Username(**kwargs: Any) -> Text:  # noqa: N802
+    """A new username: checked on sign-up and rename (existing names are never re-checked)."""
     return Text(
         strip=True,
         min_length=1,
         max_length=USERNAME_MAX,
         no_control=True,
-        validate=_username_key_fits,
+        validate=_username,
         **kwargs,
     )
 

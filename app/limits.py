@@ -1,7 +1,20 @@
 """Rate limits, declared on the routes: ``@limits.login`` limits and documents.
 
-``login`` is one budget per client address, ``LOGIN_RATE_LIMIT``, shared by every route it
-decorates (v1 and v2 login); over it, 429 with ``Retry-After`` in the face's error shape.
+Budgets, each shared by every route it decorates (v1 and v2 alike); over one, 429 with
+``Retry-After`` in the face's error shape:
+
+- ``login``: ``LOGIN_RATE_LIMIT`` per client address. A ``current_password`` check (PATCH
+  and DELETE /me) spends it too (``password_attempt``).
+- ``register``: ``REGISTER_RATE_LIMIT`` per client address (each sign-up costs an Argon2 hash).
+- ``posts``: ``POST_RATE_LIMIT`` per user for creating, changing and deleting posts; stack it
+  under the face's ``auth()``.
+- Per account, whatever the address: ``ACCOUNT_FAILURE_LIMIT`` failed password checks (login
+  or ``current_password``) lock that account's password checks until the window passes
+  (``check_account``/``account_failed``). Unknown login names lock the same way, so the
+  lock tells nobody whether an account exists.
+
+The client address is the IPv4 address, or an IPv6 address's /64: one host usually owns a
+whole /64, and would otherwise have 2^64 budgets.
 
 Each app gets its own Flask-Limiter ``Limiter`` (``bind``): Flask-Limiter keeps storage, key
 prefix and on/off switch on the Limiter object, so one instance bound to several apps in a
@@ -12,50 +25,113 @@ manager), so nothing depends on the order in which ``create_app`` registers thin
 
 from __future__ import annotations
 
+import ipaddress
+import logging
 import time
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import Flask, current_app
+from flask import Flask, current_app, g
 from flask_limiter import Limiter, RouteLimit
 from flask_limiter.util import get_remote_address
+from limits import parse
+from werkzeug.exceptions import TooManyRequests
 
 from .faces import describe
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 LOGIN_LIMITED_MESSAGE = "Too many login attempts; try again later"
+REGISTER_LIMITED_MESSAGE = "Too many sign-ups; try again later"
+POSTS_LIMITED_MESSAGE = "Too many post changes; try again later"
 _KEY = "blogapi.limits"
+log = logging.getLogger(__name__)
+
+
+def client_address() -> str:
+    """The rate-limit key of the client: its IPv4 address, or its IPv6 /64."""
+    address = get_remote_address()
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if ip.version == 6:
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
+
+
+def _current_user_key() -> str:
+    return f"user:{g.current_user.id}"
 
 
 def bind(app: Flask) -> None:
     """Give ``app`` its own Limiter and its shared limits (none when rate limiting is off)."""
     if not app.config.get("RATELIMIT_ENABLED"):
         return
-    limiter = Limiter(key_func=get_remote_address, default_limits=[])
+    limiter = Limiter(key_func=client_address, default_limits=[])
     limiter.init_app(app)
-    login_limit = RouteLimit(
-        lambda: current_app.config["LOGIN_RATE_LIMIT"],
-        scope="login",
-        shared=True,
-        error_message=LOGIN_LIMITED_MESSAGE,
-        limiter=limiter,
-    )
-    app.extensions[_KEY] = {"limiter": limiter, "login": login_limit}
+
+    def shared(setting: str, scope: str, message: str, **kwargs: Any) -> RouteLimit:
+        return RouteLimit(
+            lambda: current_app.config[setting],
+            scope=scope,
+            shared=True,
+            error_message=message,
+            limiter=limiter,
+            **kwargs,
+        )
+
+    app.extensions[_KEY] = {
+        "limiter": limiter,
+        "login": shared("LOGIN_RATE_LIMIT", "login", LOGIN_LIMITED_MESSAGE),
+        "register": shared("REGISTER_RATE_LIMIT", "register", REGISTER_LIMITED_MESSAGE),
+        "posts": shared(
+            "POST_RATE_LIMIT", "posts", POSTS_LIMITED_MESSAGE, key_function=_current_user_key
+        ),
+    }
+
+
+# Flask-Limiter files a limit entered as a context manager under the source line that
+# enters it; two limits entered from one line could swap places between the threads of a
+# gthread worker. So each limit is entered from a line of its own.
+def _enter_login(limit: RouteLimit) -> None:
+    with limit:
+        return
+
+
+def _enter_register(limit: RouteLimit) -> None:
+    with limit:
+        return
+
+
+def _enter_posts(limit: RouteLimit) -> None:
+    with limit:
+        return
+
+
+def _enter_password_check(limit: RouteLimit) -> None:
+    with limit:
+        return
+
+
+_ENTER = {"login": _enter_login, "register": _enter_register, "posts": _enter_posts}
 
 
 def _limited(name: str) -> Callable[[F], F]:
+    enter = _ENTER[name]
+
     def decorator(view: F) -> F:
         describe(view).rate_limited = True
 
         @wraps(view)
         def wrapped(*args: Any, **kwargs: Any) -> Any:
             limits = current_app.extensions.get(_KEY)
-            if limits is None:
-                return view(*args, **kwargs)
-            with limits[name]:
-                return view(*args, **kwargs)
+            if limits is not None:
+                enter(limits[name])
+            return view(*args, **kwargs)
 
         return wrapped  # type: ignore[return-value]
 
@@ -64,6 +140,55 @@ def _limited(name: str) -> Callable[[F], F]:
 
 login = _limited("login")
 login.__doc__ = "Put a view under the shared login budget (and say so in its OpenAPI operation)."
+register = _limited("register")
+register.__doc__ = "Put a view under the shared sign-up budget of the client address."
+posts = _limited("posts")
+posts.__doc__ = "Put a view under the caller's post-writing budget (below ``auth()``)."
+
+
+def password_attempt() -> None:
+    """Spend one unit of the client address's login budget on a password check (or 429)."""
+    limits = current_app.extensions.get(_KEY)
+    if limits is not None:
+        _enter_password_check(limits["login"])
+
+
+# --- per-account failures -----------------------------------------------------------------
+
+
+def _account_limit() -> tuple[Any, Any] | None:
+    limits = current_app.extensions.get(_KEY)
+    if limits is None:
+        return None
+    return limits["limiter"].limiter, parse(current_app.config["ACCOUNT_FAILURE_LIMIT"])
+
+
+def check_account(account: str) -> None:
+    """429 while ``account`` has used up its failed password checks (before verifying)."""
+    found = _account_limit()
+    if found is None:
+        return
+    strategy, item = found
+    try:
+        allowed = strategy.test(item, "account-failures", account)
+        reset = strategy.get_window_stats(item, "account-failures", account).reset_time
+    except Exception:  # storage down: the per-address budgets still hold
+        log.exception("Account failure limit unavailable")
+        return
+    if not allowed:
+        raise TooManyRequests(LOGIN_LIMITED_MESSAGE, retry_after=max(1, int(reset - time.time())))
+
+
+def account_failed(account: str) -> None:
+    """Count one failed password check against ``account``."""
+    found = _account_limit()
+    if found is None:
+        return
+    strategy, item = found
+    try:
+        strategy.hit(item, "account-failures", account)
+    except Exception:
+        log.exception("Account failure limit unavailable")
 
 
 def retry_after() -> str:

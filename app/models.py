@@ -94,13 +94,34 @@ class User(db.Model):
     def set_password(self, password: str) -> None:
         self.password_hash = hash_password(password)
 
-    def check_password(self, password: str) -> bool:
-        """Verify ``password``; upgrade the stored hash when the parameters changed."""
-        if not verify_password(self.password_hash, password):
+    def check_password(self, password: str, *, rehash: bool = True) -> bool:
+        """Verify ``password``; upgrade the stored hash when the parameters changed.
+
+        The upgrade replaces only the hash that was verified (a conditional UPDATE, left
+        for the caller to commit): a password change committed meanwhile wins.
+        """
+        verified = self.password_hash
+        if not verify_password(verified, password):
             return False
-        if needs_rehash(self.password_hash):
-            self.password_hash = hash_password(password)
+        if rehash and self.id is not None and needs_rehash(verified):
+            self.replace_verified_hash(verified, password_hash=hash_password(password))
         return True
+
+    def replace_verified_hash(self, verified_hash: str, **values: Any) -> bool:
+        """Write ``values`` to this user's row only while its hash is still ``verified_hash``.
+
+        A compare-and-set in one statement: of two requests that verified the same password
+        (two password changes, a change and a login's rehash), only the first to write
+        succeeds; the other gets False. Not committed; the object is expired.
+        """
+        result = db.session.execute(
+            sa.update(User)
+            .where(User.id == self.id, User.password_hash == verified_hash)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        db.session.expire(self)
+        return result.rowcount == 1
 
     def revoke_all_tokens(self) -> None:
         """Make every token issued so far invalid (logout-all, password change, theft).

@@ -198,10 +198,10 @@ def _success(op: RouteDoc) -> dict[str, Any]:
         return {"description": "Done; no body"}
     if op.response is None:
         schema: Any = {"type": "object"}
+    elif op.envelope:  # v1 lists: the seeds' envelope, paged by the Link header alone
+        schema = envelope_schema(op.envelope, op.response)
     elif op.page:
         schema = page_schema(op.response)
-    elif op.envelope:
-        schema = envelope_schema(op.envelope, op.response)
     else:
         schema = op.response
     response: dict[str, Any] = {

@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import sqlalchemy as sa
-from flask import request, url_for
+from flask import g, request, url_for
 
 from .errors import Invalid
 from .extensions import db
@@ -50,12 +50,20 @@ def order_by(model: type, sort: str) -> list[Any]:
 def _page_url(offset: int, limit: int, after: str | None = None) -> str:
     # The query string is encoded here, not passed to url_for as keywords: a parameter
     # named like a path variable, ``endpoint`` or ``_external`` would clash there (a 500).
-    args = request.args.to_dict(flat=True)
+    # Only the parameters the list understood, as it understood them (``author_id=0001``
+    # is ``1``): a Link must not copy an arbitrary query string three times over.
+    args = {name: _query_value(value) for name, value in g.get("query_args", {}).items()}
     args.pop("after", None)
     args.pop("offset", None)
     args.update({"after": after} if after else {"offset": str(offset)}, limit=str(limit))
     base = url_for(request.endpoint, **(request.view_args or {}), _external=True)
     return f"{base}?{urlencode(args)}"
+
+
+def _query_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
 
 
 def link_header(offset: int, limit: int, total: int, next_after: str | None = None) -> str:

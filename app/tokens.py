@@ -26,6 +26,8 @@ ALGORITHM = "HS256"
 ACCESS = "access"
 REFRESH = "refresh"
 REQUIRED_CLAIMS = ["sub", "jti", "iat", "nbf", "exp", "type", "ver"]
+#: On access tokens: the jti of the refresh token issued with it (absent on older tokens).
+PAIRED_REFRESH = "rjti"
 
 MISSING = ("Missing token", "token_missing")
 INVALID = ("Invalid token", "token_invalid")
@@ -73,10 +75,14 @@ def encode_token(
     *,
     now: datetime | None = None,
     lifetime: int | None = None,
+    jti: str | None = None,
+    refresh_jti: str | None = None,
 ) -> str:
     """Sign a token of ``token_type`` for user ``user_id`` at token ``version``.
 
-    ``lifetime`` (seconds) replaces the configured one for its type.
+    ``lifetime`` (seconds) replaces the configured one for its type. ``refresh_jti``: on an
+    access token, the jti of the refresh token issued with it (claim ``rjti``), so that
+    logging out with the access token ends the pair.
     """
     cfg = current_app.config
     now = now or _now()
@@ -88,13 +94,15 @@ def encode_token(
         )
     claims: dict[str, Any] = {
         "sub": str(user_id),
-        "jti": uuid.uuid4().hex,
+        "jti": jti or uuid.uuid4().hex,
         "iat": now,
         "nbf": now,
         "exp": now + timedelta(seconds=int(lifetime)),
         "type": token_type,
         "ver": version,
     }
+    if refresh_jti is not None:
+        claims[PAIRED_REFRESH] = refresh_jti
     if cfg.get("JWT_ISSUER"):
         claims["iss"] = cfg["JWT_ISSUER"]
     if cfg.get("JWT_AUDIENCE"):
@@ -104,9 +112,10 @@ def encode_token(
 
 def issue_token_pair(user_id: int, version: int) -> dict[str, Any]:
     """Return a fresh access + refresh token pair, as the login and refresh answers carry it."""
+    now, refresh_jti = _now(), uuid.uuid4().hex
     return {
-        "access_token": encode_token(user_id, version, ACCESS),
-        "refresh_token": encode_token(user_id, version, REFRESH),
+        "access_token": encode_token(user_id, version, ACCESS, now=now, refresh_jti=refresh_jti),
+        "refresh_token": encode_token(user_id, version, REFRESH, now=now, jti=refresh_jti),
         "token_type": "Bearer",
         "expires_in": int(current_app.config["JWT_ACCESS_TOKEN_EXPIRES"]),
     }
@@ -205,10 +214,15 @@ def decode_token(token: str, expected_type: str) -> dict[str, Any]:
         or not _JTI_RE.fullmatch(jti)
         or not isinstance(ver, int)
         or isinstance(ver, bool)
+        or (PAIRED_REFRESH in claims and not _is_jti(claims[PAIRED_REFRESH]))
         or not all(_is_timestamp(claims[name]) for name in ("iat", "nbf", "exp"))
     ):
         raise AuthError(INVALID)
     return claims
+
+
+def _is_jti(value: Any) -> bool:
+    return isinstance(value, str) and _JTI_RE.fullmatch(value) is not None
 
 
 def _is_timestamp(value: Any) -> bool:

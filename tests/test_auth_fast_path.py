@@ -50,7 +50,7 @@ def test_remembered_token_is_refused_after_logout(client, app, auth):
     response = client.get(ME, headers=headers)
     assert response.status_code == 401
     assert response.json["code"] == "token_revoked"
-    assert count_rows(app, RevokedToken) == 1
+    assert count_rows(app, RevokedToken) == 2  # the access token and its refresh token
 
 
 def test_remembered_token_is_refused_after_password_change(client, auth):

@@ -16,6 +16,8 @@ from ..models import (
 
 PAGE_LIMIT_DEFAULT = 10
 PAGE_LIMIT_MAX = 100
+# v1 lists had no paging in the seeds: the default page is the largest one.
+V1_PAGE_LIMIT_DEFAULT = V1_PAGE_LIMIT_MAX = 100
 
 
 # --- query strings ------------------------------------------------------------------------
@@ -82,10 +84,17 @@ class TodoListArgsSchema(PageArgsSchema):
     sort = fields.String(load_default="-created_at", validate=validate.OneOf(TODO_SORTS))
 
 
-class V1PostListArgsSchema(ma.Schema):
+class V1PageArgsSchema(ma.Schema):
     class Meta:
         unknown = EXCLUDE
 
+    limit = fields.Integer(
+        load_default=V1_PAGE_LIMIT_DEFAULT, validate=validate.Range(1, V1_PAGE_LIMIT_MAX)
+    )
+    offset = fields.Integer(load_default=0, validate=validate.Range(0, ID_MAX))
+
+
+class V1PostListArgsSchema(V1PageArgsSchema):
     user_id = fields.Integer(validate=validate.Range(1, ID_MAX))
 
 
@@ -94,4 +103,5 @@ post_list_args_schema = PostListArgsSchema()
 todo_list_args_schema = TodoListArgsSchema()
 feed_args_schema = FeedArgsSchema()
 comment_list_args_schema = CommentListArgsSchema()
+v1_page_args_schema = V1PageArgsSchema()
 v1_post_list_args_schema = V1PostListArgsSchema()

@@ -1,5 +1,6 @@
-// Where the API lives. Order: <meta name="api-base"> (a deployment pins it there, and then
-// nothing else can change it), else ?api=http://host:port, else the origin serving this page.
+// Where the API lives: <meta name="api-base"> when a deployment pins it there, else the origin
+// serving this page. Nothing in the page's URL can change it: a link must never be able to
+// point the login form at another server (there used to be an ?api= switch; it is ignored).
 
 function normalise(value) {
   const url = new URL(value, location.href);
@@ -12,8 +13,6 @@ function normalise(value) {
 function resolveApiBase() {
   const pinned = document.querySelector('meta[name="api-base"]')?.content.trim();
   if (pinned) return normalise(pinned);
-  const fromQuery = new URLSearchParams(location.search).get("api");
-  if (fromQuery) return normalise(fromQuery);
   return location.origin;
 }
 

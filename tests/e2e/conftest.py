@@ -8,6 +8,7 @@ skip with a message saying what to install, and fail under CI (tests/helpers.py)
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -64,6 +65,8 @@ def start_api(stack: ExitStack, tmp: Path, name: str, **env: str) -> Api:
         "ARGON2_MEMORY_COST": "19456",
         "ARGON2_PARALLELISM": "1",
         "LOGIN_RATE_LIMIT": "1000 per minute",
+        "REGISTER_RATE_LIMIT": "1000 per minute",
+        "POST_RATE_LIMIT": "1000 per minute",
         "CORS_ORIGINS": "",
         "JWT_ACCESS_TOKEN_EXPIRES": "3600",
         **env,
@@ -80,6 +83,18 @@ def start_api(stack: ExitStack, tmp: Path, name: str, **env: str) -> Api:
     return Api(base, int(environ["JWT_ACCESS_TOKEN_EXPIRES"]))
 
 
+def pinned_copy(target: Path, api_base: str) -> None:
+    """Copy frontend/ to ``target`` with ``<meta name="api-base">`` set to ``api_base``."""
+    shutil.copytree(FRONTEND, target, dirs_exist_ok=True)
+    index = target / "index.html"
+    html = index.read_text()
+    pinned = html.replace(
+        '<meta name="api-base" content="">', f'<meta name="api-base" content="{api_base}">'
+    )
+    assert pinned != html
+    index.write_text(pinned)
+
+
 @dataclass
 class Servers:
     static: str  # python -m http.server serving frontend/
@@ -91,12 +106,18 @@ class Servers:
 def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
     require_browser()
     tmp = tmp_path_factory.mktemp("e2e")
+    static_root = tmp / "static"
+    static_root.mkdir()
     with ExitStack() as stack:
         static_origin = stack.enter_context(
-            serve_static(FRONTEND, log_path=tmp / "static.log", port=free_port())
+            serve_static(static_root, log_path=tmp / "static.log", port=free_port())
         )
         api = start_api(stack, tmp, "api", CORS_ORIGINS=static_origin)
         short_api = start_api(stack, tmp, "short", JWT_ACCESS_TOKEN_EXPIRES="2")
+        # The static copies are pinned the way a deployment pins them: / talks to ``api``,
+        # /short/ to ``short_api`` (which does not list this origin in CORS_ORIGINS).
+        pinned_copy(static_root, api.base)
+        pinned_copy(static_root / "short", short_api.base)
         yield Servers(static_origin, api, short_api)
 
 

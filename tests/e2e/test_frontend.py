@@ -449,13 +449,33 @@ def test_profile_changes_and_account_deletion(servers, pages):
     assert page.js_errors == []
 
 
+def test_the_api_cannot_be_switched_from_the_address_bar(servers, pages):
+    """A link with ?api= must not point the login form at another server."""
+    hostile = servers.short_api.base
+    for url in (
+        f"{servers.api.base}/?api={hostile}#/login",
+        f"{servers.static}/?api={hostile}#/login",
+    ):
+        page = pages.new()
+        hosts = set()
+        page.on("request", lambda request, hosts=hosts: hosts.add(request.url.split("/api/")[0]))
+        page.goto(url)
+        expect(page.locator("#api-origin")).to_have_text(servers.api.base)
+        page.get_by_label("Username or e-mail").fill("alice")
+        page.get_by_label("Password").fill(PASSWORD)
+        with page.expect_response(lambda response: "/auth/login" in response.url) as login:
+            page.get_by_role("button", name="Log in").click()
+        assert login.value.url.startswith(servers.api.base)
+        assert hostile not in hosts
+
+
 def test_frontend_served_from_another_origin(servers, pages):
     api = servers.api  # CORS_ORIGINS lists servers.static
     username = unique("remote")
     page = pages.new()
     api_hosts = set()
     page.on("request", lambda request: api_hosts.add(request.url.split("/api/")[0]))
-    page.goto(f"{servers.static}/?api={api.base}#/register")
+    page.goto(f"{servers.static}/#/register")
     assert servers.static != api.base
     expect(page.locator("#api-origin")).to_have_text(api.base)
     expect(page.locator("form")).to_contain_text(f"Signing in to the API at {api.base}")
@@ -474,7 +494,7 @@ def test_frontend_served_from_another_origin(servers, pages):
     page.get_by_label("Content").fill("<script>window.pwned = 2</script>")
     page.get_by_role("button", name="Publish").click()
     expect(flash(page)).to_contain_text("Published")
-    page.goto(f"{servers.static}/?api={api.base}#/")
+    page.goto(f"{servers.static}/#/")
     expect(page.locator(".post-card h2 a").first).to_have_text(title)
     page.locator(".post-card h2 a").first.click()
     expect(page.locator(".post-body")).to_have_text("")  # the server dropped the script
@@ -486,7 +506,7 @@ def test_frontend_served_from_another_origin(servers, pages):
 
     # The Link header is exposed to this origin, so paging works across origins too.
     api.create_post(api.login(username)["access_token"], "A second page", "One post a page.")
-    page.goto(f"{servers.static}/?api={api.base}#/?limit=1")
+    page.goto(f"{servers.static}/#/?limit=1")
     expect(page.locator(".post-card")).to_have_count(1)
     page.get_by_role("link", name="Next →").click()
     expect(page).to_have_url(re.compile(r"#/\?after=[\w-]+&limit=1$"))
@@ -494,8 +514,24 @@ def test_frontend_served_from_another_origin(servers, pages):
 
     # An API that does not list this origin in CORS_ORIGINS is unreachable from it.
     other = pages.new("no-cors")
-    other.goto(f"{servers.static}/?api={servers.short_api.base}#/")
+    other.goto(f"{servers.static}/short/#/")
     expect(other.locator("[role=alert]")).to_contain_text(
         f"Cannot reach the API at {servers.short_api.base}"
     )
     assert page.js_errors == []
+
+
+def test_docs_page_renders_under_its_content_security_policy(servers, pages):
+    page = pages.new("docs")
+    violations = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    page.goto(f"{servers.api.base}/docs/")
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("Blog API")
+    expect(page.locator(".opblock").first).to_be_visible()
+    assert violations == []
+    assert page.evaluate("() => Object.keys(localStorage)") == []

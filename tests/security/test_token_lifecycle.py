@@ -183,17 +183,18 @@ def test_v2_logout_that_failed_halfway_can_be_retried(
     assert refresh(checked_client, pair["refresh_token"]).status_code == 401
 
 
-def test_v2_logout_without_a_body_revokes_only_the_access_token(
+def test_v2_logout_without_a_body_ends_the_pair_the_login_issued(
     app, checked_client, checked_auth, alice
 ):
     pair = checked_auth.login("alice")
+    other_device = checked_auth.login("alice")
     response = checked_client.post(f"{V2}/auth/logout", headers=bearer(pair["access_token"]))
     assert response.status_code == 204
-    assert revoked_jtis(app) == {claims_of(pair["access_token"])["jti"]}
-    assert_refused(
-        app, checked_client, "v2", bearer(pair["access_token"]), "Token has been revoked"
-    )
-    assert refresh(checked_client, pair["refresh_token"]).status_code == 200
+    assert revoked_jtis(app) == {
+        claims_of(pair[k])["jti"] for k in ("access_token", "refresh_token")
+    }
+    assert refresh(checked_client, other_device["refresh_token"]).status_code == 200
+    assert refresh(checked_client, pair["refresh_token"]).status_code == 401
 
 
 def test_v2_logout_with_someone_elses_refresh_token_changes_nothing(
@@ -236,7 +237,24 @@ def test_v1_logout_revokes_the_access_token_for_both_versions(
         assert_refused(app, checked_client, version, bearer(token), "Token has been revoked")
     again = checked_client.post("/api/v1/logout", headers=bearer(token))
     assert again.status_code == 401
-    assert count_rows(app, RevokedToken) == 1
+    assert count_rows(app, RevokedToken) == 2  # the access token and its refresh token
+
+
+def test_v1_logout_ends_the_refresh_token_of_the_same_login(app, client, alice):
+    pair = client.post("/api/v1/login", json={"username": "alice", "password": PASSWORD}).json
+    assert claims_of(pair["token"])["rjti"] == claims_of(pair["refresh_token"])["jti"]
+
+    assert client.post("/api/v1/logout", headers=bearer(pair["token"])).status_code == 200
+
+    assert refresh(client, pair["refresh_token"]).json["code"] == "token_revoked"
+    with app.app_context():
+        row = db.session.scalar(
+            sa.select(RevokedToken).where(
+                RevokedToken.jti == claims_of(pair["refresh_token"])["jti"]
+            )
+        )
+        assert row.token_type == "refresh"
+        assert row.expires_at.timestamp() >= claims_of(pair["refresh_token"])["exp"]
 
 
 def test_logout_all_invalidates_every_token_of_the_user(

@@ -163,9 +163,10 @@ def test_logout_revokes_the_token_used(client, app, auth):
     assert response.status_code == 200
     assert response.json == {"message": "Successfully logged out"}
     with app.app_context():
-        row = db.session.scalar(sa.select(RevokedToken))
-        assert row.user_id == 1
-        assert row.token_type == "access"
+        rows = db.session.scalars(sa.select(RevokedToken).order_by(RevokedToken.token_type))
+        # The access token, and the refresh token the same login issued with it.
+        assert [(r.user_id, r.token_type) for r in rows] == [(1, "access"), (1, "refresh")]
+        row = db.session.scalar(sa.select(RevokedToken).where(RevokedToken.token_type == "access"))
         assert row.expires_at > datetime.now(UTC)
     again = client.post(f"{V1}/logout", headers=headers)
     assert again.status_code == 401
@@ -303,7 +304,7 @@ def test_revoked_token_is_token_has_been_revoked(client, app, auth, method, path
     response = getattr(client, method)(f"{V1}{path}", headers=headers, json={"title": "x"})
 
     expect_401(response, "Token has been revoked", "token_revoked", token_sent=True)
-    assert count_rows(app, RevokedToken) == 1
+    assert count_rows(app, RevokedToken) == 2  # the access token and its refresh token
 
 
 def test_bearer_scheme_is_case_insensitive(client, auth):

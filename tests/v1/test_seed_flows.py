@@ -31,7 +31,7 @@ def test_seed_000_create_login_protected_logout_revoked(client, app):
     logout = client.post(f"{V1}/logout", headers=headers)
     assert logout.status_code == 200
     assert logout.json == {"message": "Successfully logged out"}
-    assert count_rows(app, RevokedToken) == 1
+    assert count_rows(app, RevokedToken) == 2  # the access token and its refresh token
 
     again = client.get(f"{V1}/me", headers=headers)
     assert again.status_code == 401

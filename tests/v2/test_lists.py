@@ -173,7 +173,8 @@ def test_odd_query_parameter_names_do_not_break_the_link_header(client, seed, al
         links = parse_links(response.headers["Link"])
         next_path, params = links["next"]
         assert next_path == path
-        assert params[name] == "x" and params["limit"] == "1" and "after" in params
+        # Parameters the list does not know are not carried into the links at all.
+        assert name not in params and params["limit"] == "1" and "after" in params
         assert client.get(path, query_string=params).status_code == 200
 
 

@@ -5,7 +5,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Blueprint, g
 
-from ... import posts, queries
+from ... import limits, posts, queries
 from ...errors import NotFound
 from ...extensions import db
 from ...models import ID_MAX, Comment, Post, User, username_key
@@ -151,6 +151,7 @@ def get_article(slug):
 
 @bp.post("/articles")
 @api.auth()
+@limits.posts
 @api.body(new_article_request)
 @api.response(article_response, 201)
 def create_article(data):
@@ -171,6 +172,7 @@ def create_article(data):
 
 @bp.put("/articles/<slug>")
 @api.auth()
+@limits.posts
 @api.body(update_article_request)
 @api.response(article_response)
 @api.other_responses(403, 404)
@@ -258,6 +260,7 @@ def list_comments(slug):
 
 @bp.post("/articles/<slug>/comments")
 @api.auth()
+@limits.posts
 @api.body(new_comment_request)
 @api.response(comment_response)
 @api.other_responses(404)

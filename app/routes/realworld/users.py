@@ -46,6 +46,7 @@ def login(data):
 
 
 @bp.post("/users")
+@limits.register
 @api.body(new_user_request)
 @api.response(user_response, 201)
 def register(data):

@@ -39,7 +39,7 @@ api = Face(
         403: "Not the owner (or an admin)",
         404: "Not found",
         413: "Request body too large",
-        429: "Too many login attempts; see `Retry-After`",
+        429: "Rate limited (login, sign-up or post budget); see `Retry-After`",
     },
     renderers={
         Invalid: _invalid,

@@ -4,8 +4,10 @@ import sqlalchemy as sa
 from flask import Blueprint, g
 from sqlalchemy.orm import joinedload
 
+from ... import limits
 from ...extensions import db
 from ...models import Post
+from ...pagination import paginate
 from ...permissions import editable_post_or_403, visible_post_or_404
 from ...posts import create_post as create_blog_post
 from ...schemas import (
@@ -22,13 +24,18 @@ bp = Blueprint("posts", __name__)
 
 @bp.get("/posts")
 @api.query(v1_post_list_args_schema)
-@api.response(post_schema, envelope="posts")
+@api.response(post_schema, envelope="posts", page=True)
 def list_posts(args):
-    """List published posts, optionally one user's (``?user_id=``)."""
-    stmt = sa.select(Post).where(Post.published.is_(True)).options(joinedload(Post.author))
+    """List published posts, optionally one user's (``?user_id=``), a page at a time."""
+    stmt = sa.select(Post).where(Post.published.is_(True))
     if "user_id" in args:
         stmt = stmt.where(Post.user_id == args["user_id"])
-    return db.session.scalars(stmt.order_by(Post.id)).all()
+    return paginate(
+        stmt.order_by(Post.id),
+        limit=args["limit"],
+        offset=args["offset"],
+        options=(joinedload(Post.author),),
+    )
 
 
 @bp.get("/posts/<id:post_id>")
@@ -41,6 +48,7 @@ def get_post(post_id):
 
 @bp.post("/posts")
 @api.auth()
+@limits.posts
 @api.body(post_create_schema, require=("title", "content"), missing="Missing title or content")
 @api.response(post_schema, 201)
 def create_post(data):
@@ -50,6 +58,7 @@ def create_post(data):
 
 @bp.put("/posts/<id:post_id>")
 @api.auth()
+@limits.posts
 @api.body(post_update_schema)
 @api.response(post_schema)
 @api.other_responses(403)
@@ -63,6 +72,7 @@ def update_post(data, post_id):
 
 @bp.delete("/posts/<id:post_id>")
 @api.auth()
+@limits.posts
 @api.response(MessageSchema())
 @api.other_responses(403)
 def delete_post(post_id):

@@ -5,8 +5,15 @@ from flask import Blueprint, g
 
 from ...extensions import db
 from ...models import Todo
+from ...pagination import paginate
 from ...permissions import own_todo_or_404
-from ...schemas import MessageSchema, todo_create_schema, todo_schema, todo_update_schema
+from ...schemas import (
+    MessageSchema,
+    todo_create_schema,
+    todo_schema,
+    todo_update_schema,
+    v1_page_args_schema,
+)
 from .face import api
 
 bp = Blueprint("todos", __name__)
@@ -14,11 +21,12 @@ bp = Blueprint("todos", __name__)
 
 @bp.get("/todos")
 @api.auth()
-@api.response(todo_schema, envelope="todos")
-def list_todos():
-    """List the caller's todos."""
+@api.query(v1_page_args_schema)
+@api.response(todo_schema, envelope="todos", page=True)
+def list_todos(args):
+    """List the caller's todos, a page at a time."""
     stmt = sa.select(Todo).where(Todo.user_id == g.current_user.id).order_by(Todo.id)
-    return db.session.scalars(stmt).all()
+    return paginate(stmt, limit=args["limit"], offset=args["offset"])
 
 
 @bp.post("/todos")

@@ -2,6 +2,7 @@
 
 from flask import Blueprint, g
 
+from ... import limits
 from ...extensions import db
 from ...models import Comment
 from ...permissions import (
@@ -28,6 +29,7 @@ def list_comments(args, post_id):
 
 @bp.post("/posts/<id:post_id>/comments")
 @api.auth()
+@limits.posts
 @api.body(comment_body_schema)
 @api.response(comment_schema, 201, location=("v2.comments.get_comment", "comment_id"))
 def create_comment(data, post_id):

@@ -22,7 +22,7 @@ api = Face(
         413: "Request body too large",
         415: "Content-Type is not application/json",
         422: "Validation failed: `errors` maps each field to its messages",
-        429: "Too many login attempts; see `Retry-After`",
+        429: "Rate limited (login, sign-up or post budget); see `Retry-After`",
     },
     title="Blog API v2",
     api_version="2.0.0",

@@ -2,7 +2,7 @@
 
 from flask import Blueprint, g, url_for
 
-from ... import posts
+from ... import limits, posts
 from ...errors import NotFound
 from ...extensions import db
 from ...permissions import editable_post_or_403, visible_post_or_404
@@ -74,6 +74,7 @@ def get_post_by_slug(slug):
 
 @bp.post("/posts")
 @api.auth()
+@limits.posts
 @api.body(blog_post_create_schema)
 @api.response(blog_post_schema, 201, location=("v2.posts.get_post", "post_id"))
 def create_post(data):
@@ -84,6 +85,7 @@ def create_post(data):
 
 @bp.put("/posts/<id:post_id>")
 @api.auth()
+@limits.posts
 @api.body(blog_post_replace_schema)
 @api.response(blog_post_schema)
 @api.other_responses(403, 409)
@@ -96,6 +98,7 @@ def replace_post(data, post_id):
 
 @bp.patch("/posts/<id:post_id>")
 @api.auth()
+@limits.posts
 @api.body(blog_post_update_schema)
 @api.response(blog_post_schema)
 @api.other_responses(403, 409)
@@ -108,6 +111,7 @@ def update_post(data, post_id):
 
 @bp.delete("/posts/<id:post_id>")
 @api.auth()
+@limits.posts
 @api.response(None, 204)
 @api.other_responses(403)
 def delete_post(post_id):

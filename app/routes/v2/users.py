@@ -2,7 +2,7 @@
 
 from flask import Blueprint, g
 
-from ... import queries
+from ... import limits, queries
 from ...accounts import delete_user, register_user, require_current_password, update_user
 from ...models import User
 from ...permissions import ensure_admin, get_or_404
@@ -36,6 +36,7 @@ def _profiles_view(_page):
 
 
 @bp.post("/users")
+@limits.register
 @api.body(user_create_schema)
 @api.response(private_profile_schema, 201, location=("v2.users.get_user", "user_id"))
 @api.other_responses(409)
@@ -140,7 +141,7 @@ def get_me():
 @api.auth()
 @api.body(me_update_schema)
 @api.response(private_profile_schema)
-@api.other_responses(409)
+@api.other_responses(409, 429)
 def update_me(data):
     """Change username, e-mail, password, bio or image (e-mail and password need
     ``current_password``)."""
@@ -152,6 +153,7 @@ def update_me(data):
 @api.auth()
 @api.body(password_confirm_schema, required=False)
 @api.response(None, 204)
+@api.other_responses(429)
 def delete_me(data):
     """Delete the caller's account with all their posts and todos."""
     # No body at all is the same as a body without current_password: 422 naming the field.
