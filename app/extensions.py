@@ -21,7 +21,11 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-db = SQLAlchemy(model_class=Base)
+# Views commit, then return the object for the response decorator to dump. Expiring it on
+# commit would make that dump read the row again, after the commit: a connection lost in
+# between turned a saved write into a 500, and the client's retry into a duplicate. The
+# session lives for one request, so nothing it holds outlives the transaction it saw.
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 ma = Marshmallow()
 migrate = Migrate()
 cors = CORS()
