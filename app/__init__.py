@@ -29,6 +29,7 @@ def create_app(
     register_blueprints(app)
     register_error_handlers(app)
     register_security_headers(app)
+    register_observability(app)
     register_commands(app)
     return app
 
@@ -131,8 +132,15 @@ def register_extensions(app: Flask) -> None:
         app,
         resources={r"/api/*": {"origins": "*" if wildcard else origins}} if origins else {},
         send_wildcard=wildcard,
-        allow_headers=["Authorization", "Content-Type"],
-        expose_headers=["Location", "Link", "Retry-After"],
+        allow_headers=[
+            "Authorization",
+            "Content-Type",
+            "Idempotency-Key",
+            "If-Match",
+            "If-None-Match",
+            "X-Request-ID",
+        ],
+        expose_headers=["Location", "Link", "Retry-After", "ETag", "X-Request-ID"],
         supports_credentials=False,
         max_age=600,
     )
@@ -237,6 +245,13 @@ def register_security_headers(app: Flask) -> None:
             response.headers.setdefault("Cache-Control", "no-store")
             response.headers.setdefault("Pragma", "no-cache")
         return response
+
+
+def register_observability(app: Flask) -> None:
+    from . import metrics, requestlog
+
+    requestlog.register(app)
+    app.register_blueprint(metrics.bp)
 
 
 def register_commands(app: Flask) -> None:

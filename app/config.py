@@ -82,6 +82,8 @@ class Config:
     # (0: ping on every checkout, SQLAlchemy's pool_pre_ping); see app.ping_idle_connections.
     DB_POOL_PING_IDLE_SECONDS = env_int("DB_POOL_PING_IDLE_SECONDS", 10)
     SQLITE_BUSY_TIMEOUT_MS = env_int("SQLITE_BUSY_TIMEOUT_MS", 5000)
+    # Retry-After (seconds) on the 503 answered while the database is unreachable.
+    DB_UNAVAILABLE_RETRY_AFTER = env_int("DB_UNAVAILABLE_RETRY_AFTER", 2)
 
     PASSWORD_MIN_LENGTH = env_int("PASSWORD_MIN_LENGTH", 8)
     PASSWORD_MAX_LENGTH = 1024
@@ -103,6 +105,12 @@ class Config:
     PROXY_FIX_X_FOR = env_int("PROXY_FIX_X_FOR", 0)
 
     CORS_ORIGINS = env_list("CORS_ORIGINS", [])
+    # json: one JSON object per log line (request lines included); text: for a terminal.
+    LOG_FORMAT = env_str("LOG_FORMAT", "json")
+    # GET /metrics (Prometheus); off by default in production, where METRICS_TOKEN should
+    # be set too (a scrape then sends Authorization: Bearer <METRICS_TOKEN>).
+    METRICS_ENABLED = env_bool("METRICS_ENABLED", True)
+    METRICS_TOKEN = env_str("METRICS_TOKEN")
     MAX_CONTENT_LENGTH = env_int("MAX_CONTENT_LENGTH", 1024 * 1024)
     SERVE_FRONTEND = env_bool("SERVE_FRONTEND", False)
     # Where the frontend's files are; None means frontend/ next to the app package.
@@ -135,6 +143,7 @@ class ProductionConfig(Config):
     ENV_NAME = "production"
     DEBUG = False
     TESTING = False
+    METRICS_ENABLED = env_bool("METRICS_ENABLED", False)
 
 
 config_map: dict[str, type[Config]] = {

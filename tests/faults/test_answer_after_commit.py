@@ -18,6 +18,7 @@ from app.extensions import db
 from app.models import Post, Todo, User
 
 from ..conftest import PASSWORD, count_rows
+from .faults import dropped
 
 
 @contextmanager
@@ -34,7 +35,7 @@ def connection_drops_after_commit(app):
 
     def before_execute(conn, cursor, statement, parameters, context, executemany):
         if state["committed"]:
-            raise dbapi.OperationalError("server closed the connection unexpectedly")
+            raise dropped(dbapi, "server closed the connection unexpectedly")
 
     sa.event.listen(Session, "after_commit", after_commit)
     sa.event.listen(engine, "before_cursor_execute", before_execute)
