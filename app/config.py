@@ -101,6 +101,10 @@ class Config:
     # When Redis is unreachable, count in process memory instead of failing logins with 500s.
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = env_bool("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
     RATELIMIT_KEY_PREFIX = env_str("RATELIMIT_KEY_PREFIX", "blogapi")
+    # Redis connect and read timeout (milliseconds): past it the limiter falls back to memory.
+    RATELIMIT_STORAGE_TIMEOUT_MS = env_int("RATELIMIT_STORAGE_TIMEOUT_MS", 250)
+    # While on the fallback, try the storage again this often (seconds).
+    RATELIMIT_STORAGE_RECHECK_SECONDS = env_int("RATELIMIT_STORAGE_RECHECK_SECONDS", 2)
     # Number of reverse proxies in front of the app whose X-Forwarded-For is trusted.
     PROXY_FIX_X_FOR = env_int("PROXY_FIX_X_FOR", 0)
 
