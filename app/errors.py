@@ -33,6 +33,7 @@ DEFAULT_CODES = {
     404: "not_found",
     405: "method_not_allowed",
     409: "conflict",
+    412: "precondition_failed",
     413: "payload_too_large",
     415: "unsupported_media_type",
     422: "validation_error",
@@ -173,6 +174,12 @@ class UnparsableJSON(MalformedJSON):
 
     def __init__(self) -> None:
         super().__init__("Malformed JSON body")
+
+
+class PreconditionFailed(DomainError):
+    """``If-Match`` names a version of the resource that is no longer current."""
+
+    status, code = 412, "precondition_failed"
 
 
 class Unauthorized(DomainError):

@@ -4,6 +4,7 @@ from flask_cors import CORS
 from flask_marshmallow import Marshmallow
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
+from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
@@ -25,7 +26,21 @@ class Base(DeclarativeBase):
 # commit would make that dump read the row again, after the commit: a connection lost in
 # between turned a saved write into a 500, and the client's retry into a duplicate. The
 # session lives for one request, so nothing it holds outlives the transaction it saw.
-db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
+class Session(FlaskSession):
+    """Flask-SQLAlchemy's session; ``commit`` only flushes while ``deferring_commit`` holds.
+
+    An idempotent request (app.idempotency) runs its view that way, builds the answer, and
+    commits the work and the stored answer in one transaction.
+    """
+
+    def commit(self) -> None:
+        if self.info.get("defer_commit"):
+            self.flush()
+            return
+        super().commit()
+
+
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False, "class_": Session})
 ma = Marshmallow()
 migrate = Migrate()
 cors = CORS()

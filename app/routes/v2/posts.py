@@ -12,6 +12,10 @@ from .face import api
 bp = Blueprint("posts", __name__)
 
 
+def _visible(post_id):
+    return visible_post_or_404(post_id, g.current_user)
+
+
 @bp.get("/posts")
 @api.auth(optional=True)
 @api.query(post_list_args_schema)
@@ -23,7 +27,7 @@ def list_posts(args):
 
 @bp.get("/posts/<id:post_id>")
 @api.auth(optional=True)
-@api.response(post_schema)
+@api.response(post_schema, etag=True)
 def get_post(post_id):
     """Show one post (a draft only to its author and admins)."""
     return visible_post_or_404(post_id, g.current_user)
@@ -31,6 +35,7 @@ def get_post(post_id):
 
 @bp.post("/posts")
 @api.auth()
+@api.idempotent()
 @api.body(post_create_schema)
 @api.response(post_schema, 201, location=("v2.posts.get_post", "post_id"))
 def create_post(data):
@@ -43,8 +48,9 @@ def create_post(data):
 
 @bp.put("/posts/<id:post_id>")
 @api.auth()
+@api.if_match(Post, "post_id", _visible, post_schema)
 @api.body(post_create_schema)
-@api.response(post_schema)
+@api.response(post_schema, etag=True)
 @api.other_responses(403)
 def replace_post(data, post_id):
     """Replace a post: title and content required, ``published`` defaults to true."""
@@ -56,8 +62,9 @@ def replace_post(data, post_id):
 
 @bp.patch("/posts/<id:post_id>")
 @api.auth()
+@api.if_match(Post, "post_id", _visible, post_schema)
 @api.body(post_update_schema)
-@api.response(post_schema)
+@api.response(post_schema, etag=True)
 @api.other_responses(403)
 def update_post(data, post_id):
     """Change only the fields given."""
@@ -69,6 +76,7 @@ def update_post(data, post_id):
 
 @bp.delete("/posts/<id:post_id>")
 @api.auth()
+@api.if_match(Post, "post_id", _visible, post_schema)
 @api.response(None, 204)
 @api.other_responses(403)
 def delete_post(post_id):

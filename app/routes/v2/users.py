@@ -38,6 +38,7 @@ def _users_view(_page):
 
 
 @bp.post("/users")
+@api.idempotent()
 @api.body(user_create_schema)
 @api.response(private_user_schema, 201, location=("v2.users.get_user", "user_id"))
 @api.other_responses(409)
@@ -58,7 +59,7 @@ def list_users(args):
 
 @bp.get("/users/<id:user_id>")
 @api.auth(optional=True)
-@api.response(private_user_schema, select=_user_view)
+@api.response(private_user_schema, select=_user_view, etag=True)
 def get_user(user_id):
     """Show one user."""
     return get_or_404(User, user_id, "User not found")
@@ -86,7 +87,7 @@ def delete_any_user(user_id):
 
 @bp.get("/me")
 @api.auth()
-@api.response(private_user_schema)
+@api.response(private_user_schema, etag=True)
 def get_me():
     """Show the caller's own account."""
     return g.current_user
