@@ -82,6 +82,8 @@ class Config:
     # (0: ping on every checkout, SQLAlchemy's pool_pre_ping); see app.ping_idle_connections.
     DB_POOL_PING_IDLE_SECONDS = env_int("DB_POOL_PING_IDLE_SECONDS", 10)
     SQLITE_BUSY_TIMEOUT_MS = env_int("SQLITE_BUSY_TIMEOUT_MS", 5000)
+    # GET /health/ready answers 503 when SQLite's disk has less free space than this (MiB).
+    READINESS_MIN_FREE_MB = env_int("READINESS_MIN_FREE_MB", 64)
     # How long a stored Idempotency-Key answer is replayed (seconds; 24 h).
     IDEMPOTENCY_KEY_TTL = env_int("IDEMPOTENCY_KEY_TTL", 24 * 3600)
     # Retry-After (seconds) on the 503 answered while the database is unreachable.
