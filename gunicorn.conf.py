@@ -46,3 +46,26 @@ forwarded_allow_ips = os.getenv("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 # gunicorn 23+ opens a control socket at one fixed path per user; two servers on one host
 # (blue/green deploys, CI jobs side by side) would fight over it. We do not use it.
 control_socket_disable = True
+
+# /metrics with several workers: prometheus_client's multiprocess mode keeps each worker's
+# counters in files under PROMETHEUS_MULTIPROC_DIR and /metrics adds them up. Set it to a
+# directory of your own (emptied before each start) or let this file make a fresh one.
+_metrics_default = os.getenv("FLASK_ENV", "development").strip() != "production"
+_metrics_on = os.getenv("METRICS_ENABLED", str(_metrics_default)).strip().lower() in {
+    "1",
+    "true",
+    "yes",
+    "on",
+}
+if _metrics_on and not os.getenv("PROMETHEUS_MULTIPROC_DIR"):
+    import tempfile
+
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="blogapi-metrics-")
+
+
+def child_exit(_server, worker):
+    """A dead worker's live gauges stop counting (its counters are kept)."""
+    if os.getenv("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)
