@@ -22,6 +22,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+import sqlalchemy as sa
 from flask import Flask, Response, g, request
 
 from . import metrics
@@ -75,6 +76,15 @@ def request_id() -> str:
     return rid
 
 
+def _user_id() -> int | None:
+    """The caller's id from the identity map: after a rollback ``user.id`` would query."""
+    user = g.get("current_user")
+    if user is None:
+        return None
+    identity = sa.inspect(user).identity
+    return identity[0] if identity else None
+
+
 def register(app: Flask) -> None:
     configure_logging(app)
 
@@ -89,7 +99,6 @@ def register(app: Flask) -> None:
         seconds = time.perf_counter() - started if started is not None else 0.0
         response.headers[REQUEST_ID_HEADER] = request_id()
         metrics.observe(response, seconds)
-        user = g.get("current_user")
         access_log.info(
             "%s %s %s",
             request.method,
@@ -101,7 +110,7 @@ def register(app: Flask) -> None:
                 "path": request.path,
                 "status": response.status_code,
                 "duration_ms": round(seconds * 1000, 2),
-                "user_id": getattr(user, "id", None),
+                "user_id": _user_id(),
                 "request_id": request_id(),
             },
         )
