@@ -267,10 +267,10 @@ def gunicorn(env: dict[str, str], tmp: Path, *args: str) -> Iterator[Gunicorn]:
     log_path, pidfile = tmp / f"gunicorn-{port}.log", tmp / f"gunicorn-{port}.pid"
     log = open(log_path, "wb")
     process = subprocess.Popen(
+        # The console script, not ``python -m gunicorn``: a USR2 re-exec of the latter runs
+        # gunicorn/__main__.py as a script, and gunicorn/http then shadows the stdlib's http.
         [
-            sys.executable,
-            "-m",
-            "gunicorn",
+            str(Path(sys.executable).parent / "gunicorn"),
             "--bind",
             f"{HOST}:{port}",
             "--pid",
