@@ -77,6 +77,8 @@ class _StorageSwitches(logging.Filter):
 
 def _watch_flask_limiter() -> None:
     logger = logging.getLogger("flask-limiter")
+    if logger.getEffectiveLevel() > logging.INFO:
+        logger.setLevel(logging.INFO)  # "recovered" is an INFO record: let the filter see it
     if not any(isinstance(f, _StorageSwitches) for f in logger.filters):
         logger.addFilter(_StorageSwitches())
 
