@@ -22,7 +22,7 @@ from app.extensions import db
 from .conftest import TEST_DATABASE_URL, with_search_path
 
 ROOT = Path(__file__).resolve().parent.parent
-TABLES = {"users", "posts", "todos", "revoked_tokens"}
+TABLES = {"users", "posts", "todos", "revoked_tokens", "idempotency_keys", "heartbeat"}
 
 pytestmark = pytest.mark.slow
 
@@ -34,7 +34,13 @@ def flask_db(database_url, *args):
         "SECRET_KEY": "migration-test-secret-key-0123456789abcdef",
         "DATABASE_URL": database_url,
     }
-    result = subprocess.run(
+    result = run_flask_db(env, *args)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result
+
+
+def run_flask_db(env, *args):
+    return subprocess.run(
         [sys.executable, "-m", "flask", "--app", "app", "db", *args],
         cwd=ROOT,
         env=env,
@@ -42,8 +48,6 @@ def flask_db(database_url, *args):
         text=True,
         timeout=120,
     )
-    assert result.returncode == 0, result.stdout + result.stderr
-    return result
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -93,7 +97,7 @@ def test_migrations_upgrade_to_the_models_and_downgrade_to_nothing(empty_databas
     assert tables(empty_database) == TABLES
     assert model_differences(empty_database) == []
 
-    flask_db(empty_database, "downgrade", "base")
+    flask_db(empty_database, "downgrade", "base", "-x", "confirm=yes")
     assert tables(empty_database) == set()
 
     flask_db(empty_database, "upgrade")  # and back up again, from a downgraded database
@@ -136,3 +140,22 @@ def test_migrated_schema_serves_the_api(empty_database):
     assert client.get("/api/v1/posts").json["posts"][0]["title"] == "T"
     with app.app_context():
         db.engine.dispose()
+
+
+def test_a_downgrade_that_drops_every_table_refuses_without_confirmation(empty_database):
+    flask_db(empty_database, "upgrade")
+    env = {
+        **os.environ,
+        "FLASK_ENV": "production",
+        "SECRET_KEY": "migration-test-secret-key-0123456789abcdef",
+        "DATABASE_URL": empty_database,
+    }
+    env.pop("ALLOW_DESTRUCTIVE_DOWNGRADE", None)
+
+    harmless = run_flask_db(env, "downgrade")  # 0004 -> 0001: replay records only
+    refused = run_flask_db(env, "downgrade")  # 0001 -> nothing: every table
+
+    assert harmless.returncode == 0, harmless.stderr
+    assert refused.returncode != 0
+    assert "-x confirm=yes" in refused.stdout + refused.stderr
+    assert tables(empty_database) == {"users", "posts", "todos", "revoked_tokens"}
