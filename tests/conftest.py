@@ -7,7 +7,9 @@ runs against the same database never see each other's rows.
 
 from __future__ import annotations
 
+import logging
 import os
+import re
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -33,6 +35,48 @@ def with_search_path(url: str, schema: str) -> str:
     """Return ``url`` with libpq ``options`` that put ``schema`` first on the search path."""
     sep = "&" if "?" in url else "?"
     return f"{url}{sep}options={quote(f'-csearch_path={schema}')}"
+
+
+#: What must never reach a log: the suite's password, a JWT, an Argon2 hash.
+SECRET_PATTERNS = [
+    re.compile(re.escape(PASSWORD)),
+    re.compile(r"eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"),
+    re.compile(r"\$argon2id?\$"),
+]
+
+
+class SecretScanner(logging.Handler):
+    """Keep every log record of the run that holds a secret (formatted with its extras)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        from app.requestlog import JsonFormatter
+
+        self.setFormatter(JsonFormatter())
+        self.records = 0
+        self.leaks: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records += 1
+        try:
+            text = self.format(record)
+        except Exception:  # a record that cannot be formatted still has its message
+            text = str(record.msg)
+        if any(p.search(text) for p in SECRET_PATTERNS):
+            self.leaks.append(text[:300])
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_secret_in_any_log() -> Iterator[SecretScanner]:
+    """Every log record of the whole run is scanned; a token, password or hash fails it."""
+    scanner = SecretScanner()
+    logging.getLogger().addHandler(scanner)
+    try:
+        yield scanner
+    finally:
+        logging.getLogger().removeHandler(scanner)
+    assert scanner.records > 0, "the scanner saw no log record at all"
+    assert not scanner.leaks, f"secrets in the log: {scanner.leaks[:5]}"
 
 
 @dataclass
