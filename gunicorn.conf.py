@@ -69,3 +69,8 @@ def child_exit(_server, worker):
         from prometheus_client import multiprocess
 
         multiprocess.mark_process_dead(worker.pid)
+
+
+def post_worker_init(worker):
+    """Say when a worker has loaded the app and serves: the USR2 deploy waits for this."""
+    worker.log.info("Worker ready (pid: %s)", worker.pid)
