@@ -65,6 +65,10 @@ def run(key: str, view: Callable[[], Response]) -> Response:
     finally:
         db.session.info.pop("defer_commit", None)
     if 200 <= response.status_code < 300:
+        if record not in db.session:
+            # The view rolled back and tried again on its own (a unique-slug retry, say):
+            # the rollback took the key with it; put it back into the transaction.
+            db.session.add(record)
         record.status = response.status_code
         record.body = response.get_data(as_text=True)
         record.location = response.headers.get("Location")

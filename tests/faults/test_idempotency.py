@@ -159,3 +159,40 @@ def test_expired_keys_are_pruned(app, auth, runner):
     assert count_rows(app, IdempotencyKey) == 0
     with app.app_context():
         db.session.remove()
+
+
+def test_a_view_that_rolls_back_and_retries_still_stores_its_key(app, auth):
+    """A view may catch an IntegrityError, roll back and try again (unique slugs do): the
+    key must still be stored with the work, or a retry would do it twice."""
+    from flask import g, jsonify
+
+    from app import idempotency
+
+    user_id = auth.create_user("alice")
+    body = {"title": "t", "content": "c"}
+
+    def view():
+        db.session.add(Post(title="discarded", content="c", user_id=user_id))
+        db.session.flush()
+        db.session.rollback()  # as after a unique violation
+        post = Post(title="t", content="c", user_id=user_id)
+        db.session.add(post)
+        db.session.commit()  # deferred: only a flush
+        response = jsonify(id=post.id)
+        response.status_code = 201
+        return response
+
+    def request(call):
+        with app.test_request_context("/api/v2/posts", method="POST", json=body):
+            g.current_user = db.session.get(User, user_id)
+            response = idempotency.run("k-1", call)
+            db.session.remove()
+            return response
+
+    first = request(view)
+    again = request(lambda: pytest.fail("the work ran twice"))
+
+    assert first.status_code == again.status_code == 201
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert count_rows(app, Post) == 1
+    assert count_rows(app, IdempotencyKey) == 1
