@@ -97,3 +97,30 @@ def _json_error(sock, status_int, reason, mesg):
 
 
 gunicorn.util.write_error = _json_error
+# /metrics with several workers: prometheus_client's multiprocess mode keeps each worker's
+# counters in files under PROMETHEUS_MULTIPROC_DIR and /metrics adds them up. Set it to a
+# directory of your own (emptied before each start) or let this file make a fresh one.
+_metrics_default = os.getenv("FLASK_ENV", "development").strip() != "production"
+_metrics_on = os.getenv("METRICS_ENABLED", str(_metrics_default)).strip().lower() in {
+    "1",
+    "true",
+    "yes",
+    "on",
+}
+if _metrics_on and not os.getenv("PROMETHEUS_MULTIPROC_DIR"):
+    import tempfile
+
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="blogapi-metrics-")
+
+
+def child_exit(_server, worker):
+    """A dead worker's live gauges stop counting (its counters are kept)."""
+    if os.getenv("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)
+
+
+def post_worker_init(worker):
+    """Say when a worker has loaded the app and serves: the USR2 deploy waits for this."""
+    worker.log.info("Worker ready (pid: %s)", worker.pid)

@@ -35,13 +35,15 @@ flask_db() { "$PYTHON" -m flask --app app db "$@"; }
 
 echo "== upgrade (empty -> head) in schema $SCHEMA"
 flask_db upgrade
-[[ "$(tables)" == "posts revoked_tokens todos users" ]] || { echo "tables: $(tables)"; exit 1; }
+[[ "$(tables)" == "heartbeat idempotency_keys posts revoked_tokens todos users" ]] || { echo "tables: $(tables)"; exit 1; }
 echo "== check: the models match the migrations"
 flask_db check
-echo "== downgrade base"
-flask_db downgrade base
+echo "== a downgrade that drops every table refuses without confirmation"
+if flask_db downgrade base 2>/dev/null; then echo "downgrade base ran unconfirmed"; exit 1; fi
+echo "== downgrade base (confirmed)"
+flask_db downgrade base -x confirm=yes
 [[ -z "$(tables)" ]] || { echo "left behind: $(tables)"; exit 1; }
 echo "== upgrade again"
 flask_db upgrade
-[[ "$(tables)" == "posts revoked_tokens todos users" ]] || { echo "tables: $(tables)"; exit 1; }
+[[ "$(tables)" == "heartbeat idempotency_keys posts revoked_tokens todos users" ]] || { echo "tables: $(tables)"; exit 1; }
 echo "migrations OK on PostgreSQL"

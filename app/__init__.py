@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import select
 import time
 import warnings
 from collections.abc import Mapping
@@ -29,6 +30,7 @@ def create_app(
     register_blueprints(app)
     register_error_handlers(app)
     register_security_headers(app)
+    register_observability(app)
     register_commands(app)
     return app
 
@@ -131,8 +133,15 @@ def register_extensions(app: Flask) -> None:
         app,
         resources={r"/api/*": {"origins": "*" if wildcard else origins}} if origins else {},
         send_wildcard=wildcard,
-        allow_headers=["Authorization", "Content-Type"],
-        expose_headers=["Location", "Link", "Retry-After"],
+        allow_headers=[
+            "Authorization",
+            "Content-Type",
+            "Idempotency-Key",
+            "If-Match",
+            "If-None-Match",
+            "X-Request-ID",
+        ],
+        expose_headers=["Location", "Link", "Retry-After", "ETag", "X-Request-ID"],
         supports_credentials=False,
         max_age=600,
     )
@@ -148,13 +157,18 @@ def register_extensions(app: Flask) -> None:
 
 
 def ping_idle_connections(engine: sa.Engine, idle_seconds: float) -> None:
-    """Ping a pooled connection before use only when it sat unused for ``idle_seconds``.
+    """Replace a dead pooled connection before a statement uses it, without a round trip
+    on the hot path.
 
-    Connections go stale while idle (server restart, failover, a firewall's idle timeout);
-    one that was in use a moment ago almost never is, and pinging it on every checkout
-    (``pool_pre_ping``) costs a round trip on every request. A stale connection found here
-    is replaced; one that breaks under load fails its statement, and SQLAlchemy then
-    invalidates the whole pool, so the next checkouts reconnect.
+    A connection that sat unused for ``idle_seconds`` is pinged (``SELECT 1``) before use:
+    a firewall or failover may have dropped it without a word. Any other connection costs
+    one non-blocking ``poll()`` of its socket: between transactions the server sends
+    nothing, so a readable socket means it said goodbye (restart, ``pg_terminate_backend``,
+    failover of a proxy) and the ping then confirms it. A dead one is replaced (the pool
+    retries the checkout on a fresh connection), so the first request after a restart
+    succeeds. What neither catches — a connection that dies silently, without the server
+    closing it, in the idle window — fails its first statement with a 503, and SQLAlchemy
+    then invalidates the whole pool.
     """
 
     @sa.event.listens_for(engine, "checkin")
@@ -164,12 +178,25 @@ def ping_idle_connections(engine: sa.Engine, idle_seconds: float) -> None:
     @sa.event.listens_for(engine, "checkout")
     def ping(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
         since = record.info.get("idle_since")
-        if since is None or time.monotonic() - since <= idle_seconds:
+        if since is None:
+            return  # just connected
+        if time.monotonic() - since <= idle_seconds and not _peer_spoke(dbapi_connection):
             return
         try:
             engine.dialect.do_ping(dbapi_connection)
         except engine.dialect.loaded_dbapi.Error as exc:
             raise sa.exc.DisconnectionError("stale pooled connection") from exc
+
+
+def _peer_spoke(dbapi_connection: Any) -> bool:
+    """True when the server sent something (or hung up) on an idle connection."""
+    try:
+        fd = dbapi_connection.fileno()
+    except Exception:
+        return True  # closed already
+    poller = select.poll()
+    poller.register(fd, select.POLLIN | select.POLLERR | select.POLLHUP)
+    return bool(poller.poll(0))
 
 
 def _sqlite_pragmas(app: Flask):
@@ -238,6 +265,13 @@ def register_security_headers(app: Flask) -> None:
             response.headers.setdefault("Cache-Control", "no-store")
             response.headers.setdefault("Pragma", "no-cache")
         return response
+
+
+def register_observability(app: Flask) -> None:
+    from . import metrics, requestlog
+
+    requestlog.register(app)
+    app.register_blueprint(metrics.bp)
 
 
 def register_commands(app: Flask) -> None:

@@ -1,4 +1,4 @@
-"""Flask commands: ``flask create-admin`` and ``flask prune-tokens``."""
+"""Flask commands: ``create-admin``, ``prune-tokens``, ``prune-idempotency-keys``."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from flask.cli import with_appcontext
 from marshmallow import ValidationError
 
 from .extensions import db
-from .models import RevokedToken, User, username_key
+from .models import IdempotencyKey, RevokedToken, User, username_key
 from .schemas import user_create_schema
 
 
@@ -80,6 +80,20 @@ def prune_tokens() -> None:
     click.echo(f"Pruned {result.rowcount} expired revoked token(s).")
 
 
+@click.command("prune-idempotency-keys")
+@with_appcontext
+def prune_idempotency_keys() -> None:
+    """Delete Idempotency-Key records older than IDEMPOTENCY_KEY_TTL (24 h by default)."""
+    from .idempotency import expiry_cutoff
+
+    result = db.session.execute(
+        sa.delete(IdempotencyKey).where(IdempotencyKey.created_at <= expiry_cutoff())
+    )
+    db.session.commit()
+    click.echo(f"Pruned {result.rowcount} expired idempotency key(s).")
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(create_admin)
     app.cli.add_command(prune_tokens)
+    app.cli.add_command(prune_idempotency_keys)

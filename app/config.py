@@ -84,6 +84,12 @@ class Config:
     # (0: ping on every checkout, SQLAlchemy's pool_pre_ping); see app.ping_idle_connections.
     DB_POOL_PING_IDLE_SECONDS = env_int("DB_POOL_PING_IDLE_SECONDS", 10)
     SQLITE_BUSY_TIMEOUT_MS = env_int("SQLITE_BUSY_TIMEOUT_MS", 5000)
+    # GET /health/ready answers 503 when SQLite's disk has less free space than this (MiB).
+    READINESS_MIN_FREE_MB = env_int("READINESS_MIN_FREE_MB", 64)
+    # How long a stored Idempotency-Key answer is replayed (seconds; 24 h).
+    IDEMPOTENCY_KEY_TTL = env_int("IDEMPOTENCY_KEY_TTL", 24 * 3600)
+    # Retry-After (seconds) on the 503 answered while the database is unreachable.
+    DB_UNAVAILABLE_RETRY_AFTER = env_int("DB_UNAVAILABLE_RETRY_AFTER", 2)
 
     PASSWORD_MIN_LENGTH = env_int("PASSWORD_MIN_LENGTH", 8)
     PASSWORD_MAX_LENGTH = 1024
@@ -108,6 +114,10 @@ class Config:
     # When Redis is unreachable, count in process memory instead of failing logins with 500s.
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = env_bool("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
     RATELIMIT_KEY_PREFIX = env_str("RATELIMIT_KEY_PREFIX", "blogapi")
+    # Redis connect and read timeout (milliseconds): past it the limiter falls back to memory.
+    RATELIMIT_STORAGE_TIMEOUT_MS = env_int("RATELIMIT_STORAGE_TIMEOUT_MS", 250)
+    # While on the fallback, try the storage again this often (seconds).
+    RATELIMIT_STORAGE_RECHECK_SECONDS = env_int("RATELIMIT_STORAGE_RECHECK_SECONDS", 2)
     # Number of reverse proxies in front of the app whose X-Forwarded-For is trusted.
     PROXY_FIX_X_FOR = env_int("PROXY_FIX_X_FOR", 0)
 
@@ -116,6 +126,12 @@ class Config:
     # any other Host is a JSON 400 before a URL (Location, Link) is built from it.
     # Unset: every host, for development; set it in production.
     TRUSTED_HOSTS = env_list("TRUSTED_HOSTS", []) or None
+    # json: one JSON object per log line (request lines included); text: for a terminal.
+    LOG_FORMAT = env_str("LOG_FORMAT", "json")
+    # GET /metrics (Prometheus); off by default in production, where METRICS_TOKEN should
+    # be set too (a scrape then sends Authorization: Bearer <METRICS_TOKEN>).
+    METRICS_ENABLED = env_bool("METRICS_ENABLED", True)
+    METRICS_TOKEN = env_str("METRICS_TOKEN")
     MAX_CONTENT_LENGTH = env_int("MAX_CONTENT_LENGTH", 1024 * 1024)
     SERVE_FRONTEND = env_bool("SERVE_FRONTEND", False)
     # Where the frontend's files are; None means frontend/ next to the app package.
@@ -148,6 +164,7 @@ class ProductionConfig(Config):
     ENV_NAME = "production"
     DEBUG = False
     TESTING = False
+    METRICS_ENABLED = env_bool("METRICS_ENABLED", False)
 
 
 config_map: dict[str, type[Config]] = {

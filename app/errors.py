@@ -18,7 +18,8 @@ from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
 
-from flask import Flask, Response, jsonify, request
+import sqlalchemy as sa
+from flask import Flask, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from .extensions import db
@@ -32,6 +33,7 @@ DEFAULT_CODES = {
     404: "not_found",
     405: "method_not_allowed",
     409: "conflict",
+    412: "precondition_failed",
     413: "payload_too_large",
     415: "unsupported_media_type",
     422: "validation_error",
@@ -48,7 +50,45 @@ DEFAULT_MESSAGES = {
     415: "Request body must be JSON (Content-Type: application/json)",
     429: "Too many requests; slow down and retry later",
     500: "Something went wrong on our end",
+    503: "The database is unavailable; retry shortly",
 }
+
+#: Failures of the connection or the server rather than of the statement: the database
+#: restarting or failing over, a pooled connection killed, the pool exhausted, SQLite
+#: locked or its disk full. Retrying later can succeed, so they answer 503 + Retry-After.
+UNAVAILABLE_ERRORS = (
+    sa.exc.OperationalError,
+    sa.exc.InterfaceError,
+    sa.exc.DisconnectionError,
+    sa.exc.TimeoutError,
+)
+
+
+#: sqlite3 raises OperationalError for a missing table too: only these result codes mean
+#: "the database cannot be used now" (base codes; extended ones such as SQLITE_IOERR_WRITE
+#: start with them).
+SQLITE_UNAVAILABLE = (
+    "SQLITE_BUSY",
+    "SQLITE_LOCKED",
+    "SQLITE_FULL",
+    "SQLITE_IOERR",
+    "SQLITE_CANTOPEN",
+    "SQLITE_READONLY",
+    "SQLITE_NOMEM",
+    "SQLITE_PROTOCOL",
+)
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """True when ``exc`` says the database cannot be used now (not that a statement is wrong)."""
+    if isinstance(exc, sa.exc.DBAPIError) and exc.connection_invalidated:
+        return True
+    if not isinstance(exc, UNAVAILABLE_ERRORS):
+        return False
+    sqlite_name = getattr(getattr(exc, "orig", None), "sqlite_errorname", None)
+    if sqlite_name is not None:
+        return sqlite_name.startswith(SQLITE_UNAVAILABLE)
+    return True
 
 
 def reason(status: int) -> str:
@@ -136,6 +176,12 @@ class UnparsableJSON(MalformedJSON):
         super().__init__("Malformed JSON body")
 
 
+class PreconditionFailed(DomainError):
+    """``If-Match`` names a version of the resource that is no longer current."""
+
+    status, code = 412, "precondition_failed"
+
+
 class Unauthorized(DomainError):
     """A 401; ``headers`` carries the ``WWW-Authenticate`` challenge."""
 
@@ -209,12 +255,36 @@ def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(DomainError, render_domain_error)
     app.register_error_handler(HTTPException, render_http_exception)
 
+    @app.errorhandler(sa.exc.SQLAlchemyError)
+    def handle_database_error(exc: sa.exc.SQLAlchemyError) -> Response:
+        if not database_unavailable(exc):
+            return handle_unexpected(exc)
+        from .metrics import count_database_error
+
+        count_database_error(exc)
+        # No traceback: an outage would flood the log with identical ones.
+        log.warning(
+            "Database unavailable on %s %s: %s",
+            request.method,
+            request.path,
+            type(getattr(exc, "orig", None) or exc).__name__,
+        )
+        _rollback()
+        retry = str(current_app.config.get("DB_UNAVAILABLE_RETRY_AFTER", 2))
+        return error_response(
+            503, DEFAULT_MESSAGES[503], "database_unavailable", headers={"Retry-After": retry}
+        )
+
     @app.errorhandler(Exception)
     def handle_unexpected(exc: Exception) -> Response:
         # Never leak a traceback, SQL or a secret: log it, answer a bare 500.
         log.exception("Unhandled error on %s %s", request.method, request.path)
-        try:
-            db.session.rollback()
-        except Exception:  # pragma: no cover - the session itself is broken
-            log.exception("Rollback after an unhandled error failed")
+        _rollback()
         return error_response(500, DEFAULT_MESSAGES[500])
+
+
+def _rollback() -> None:
+    try:
+        db.session.rollback()
+    except Exception:  # pragma: no cover - the session itself is broken
+        log.exception("Rollback after an error failed")

@@ -4,6 +4,7 @@ from flask_cors import CORS
 from flask_marshmallow import Marshmallow
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
+from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
@@ -21,7 +22,25 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-db = SQLAlchemy(model_class=Base)
+# Views commit, then return the object for the response decorator to dump. Expiring it on
+# commit would make that dump read the row again, after the commit: a connection lost in
+# between turned a saved write into a 500, and the client's retry into a duplicate. The
+# session lives for one request, so nothing it holds outlives the transaction it saw.
+class Session(FlaskSession):
+    """Flask-SQLAlchemy's session; ``commit`` only flushes while ``deferring_commit`` holds.
+
+    An idempotent request (app.idempotency) runs its view that way, builds the answer, and
+    commits the work and the stored answer in one transaction.
+    """
+
+    def commit(self) -> None:
+        if self.info.get("defer_commit"):
+            self.flush()
+            return
+        super().commit()
+
+
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False, "class_": Session})
 ma = Marshmallow()
 migrate = Migrate()
 cors = CORS()

@@ -18,18 +18,29 @@ it keeps no table of its own.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import wraps
 from typing import Any, TypeVar
 
+import sqlalchemy as sa
 from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
 from marshmallow import EXCLUDE, RAISE, Schema
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
+from . import idempotency
 from .auth import BEARER, token_auth
 from .body import json_object, load
-from .errors import DomainError, Invalid, render_domain_error, render_http_exception
+from .errors import (
+    DomainError,
+    Invalid,
+    PreconditionFailed,
+    render_domain_error,
+    render_http_exception,
+)
+from .extensions import db
 from .pagination import Page, link_header
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -54,6 +65,9 @@ class RouteDoc:
     location: bool = False  # 201 with a Location header
     credentials_401: bool = False  # 401 "Invalid credentials" (login)
     description: str | None = None
+    idempotent: bool = False  # accepts Idempotency-Key (app.idempotency)
+    etag: bool = False  # answers carry a strong ETag; GET honours If-None-Match (304)
+    if_match: bool = False  # honours If-Match (412 when the resource changed)
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -197,12 +211,15 @@ class Face:
         location: tuple[str, str] | None = None,
         select: Callable[[Any], Schema] | None = None,
         description: str | None = None,
+        etag: bool = False,
     ) -> Callable[[F], F]:
         """Dump what the view returns through ``schema`` and answer ``status``.
 
         The view returns the object (a ``Page`` for ``page``, a list for ``envelope``), or
         None for 204. ``location=(endpoint, argument)`` adds ``Location`` for the new row;
         ``select(obj)`` picks the schema per answer (a narrower one than documented).
+        ``etag``: the answer carries a strong ETag of its body, and a GET whose
+        ``If-None-Match`` names it is answered 304 without a body.
         """
 
         def answer(result: Any) -> Response:
@@ -219,6 +236,10 @@ class Face:
                 body = chosen.dump(result) if chosen is not None else result
             response = jsonify(body)
             response.status_code = status
+            if etag:
+                response.set_etag(etag_of(body))
+                if request.method in ("GET", "HEAD"):
+                    response.make_conditional(request)
             if location is not None:
                 endpoint, argument = location
                 values = {argument: result.id}
@@ -230,10 +251,61 @@ class Face:
             doc.response, doc.status, doc.page, doc.envelope = schema, status, page, envelope
             doc.location = location is not None
             doc.description = description or doc.description
+            doc.etag = doc.etag or etag
 
             @wraps(view)
             def wrapped(*args: Any, **kwargs: Any) -> Response:
                 return answer(view(*args, **kwargs))
+
+            return wrapped  # type: ignore[return-value]
+
+        return decorator
+
+    def idempotent(self) -> Callable[[F], F]:
+        """Accept ``Idempotency-Key``: a retry answers the first answer (app.idempotency).
+
+        Stack it under ``auth`` (keys are per user) and above ``body`` and ``response``.
+        """
+
+        def decorator(view: F) -> F:
+            describe(view).idempotent = True
+
+            @wraps(view)
+            def wrapped(*args: Any, **kwargs: Any) -> Any:
+                key = request.headers.get(idempotency.HEADER)
+                if key is None:
+                    return view(*args, **kwargs)
+                return idempotency.run(key, lambda: view(*args, **kwargs))
+
+            return wrapped  # type: ignore[return-value]
+
+        return decorator
+
+    def if_match(
+        self, model: type, argument: str, load: Callable[[int], Any], schema: Schema
+    ) -> Callable[[F], F]:
+        """Honour ``If-Match``: answer 412 and change nothing when the resource changed.
+
+        With the header, the row is locked first (an UPDATE that changes nothing, which
+        PostgreSQL and SQLite both hold until the commit), then ``load(id)`` finds it as
+        the view will and its ETag (``schema``'s dump, as GET answers it) is compared.
+        Two tabs editing one post: the second save no longer overwrites the first.
+        """
+
+        def decorator(view: F) -> F:
+            describe(view).if_match = True
+
+            @wraps(view)
+            def wrapped(*args: Any, **kwargs: Any) -> Any:
+                if request.if_match:
+                    _lock_row(model, kwargs[argument])
+                    current = etag_of(schema.dump(load(kwargs[argument])))
+                    if not request.if_match.contains(current) and not request.if_match.star_tag:
+                        raise PreconditionFailed(
+                            "The resource changed since you read it; fetch it again",
+                            headers={"ETag": f'"{current}"'},
+                        )
+                return view(*args, **kwargs)
 
             return wrapped  # type: ignore[return-value]
 
@@ -249,6 +321,20 @@ class Face:
             return view
 
         return decorator
+
+
+def etag_of(body: Any) -> str:
+    """A strong validator of a JSON body: equal bodies, equal tags (RFC 9110 8.8.3)."""
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()[:32]
+
+
+def _lock_row(model: type, ident: int) -> None:
+    table = model.__table__  # type: ignore[attr-defined]
+    (pk,) = table.primary_key.columns
+    # Name every column that has an onupdate default, or the "no-op" would bump them.
+    values = {c.name: c for c in table.columns if c.onupdate is not None} or {pk.name: pk}
+    db.session.execute(sa.update(table).where(pk == ident).values(values))
 
 
 def _present(value: Any) -> bool:

@@ -38,9 +38,11 @@ from flask_limiter.util import get_remote_address
 from limits import parse
 from werkzeug.exceptions import TooManyRequests
 
+from . import metrics
 from .faces import describe
 
 F = TypeVar("F", bound=Callable[..., Any])
+log = logging.getLogger(__name__)
 
 LOGIN_LIMITED_MESSAGE = "Too many login attempts; try again later"
 REGISTER_LIMITED_MESSAGE = "Too many sign-ups; try again later"
@@ -67,11 +69,83 @@ def _current_user_key() -> str:
     return f"user:{g.current_user.id}"
 
 
+class FallbackLimiter(Limiter):
+    """Flask-Limiter that retries its storage every ``RATELIMIT_STORAGE_RECHECK_SECONDS``.
+
+    Flask-Limiter backs off exponentially, up to 32 s, before it looks at a failed storage
+    again; meanwhile each worker counts on its own (the limit times the number of workers).
+    """
+
+    recheck_seconds = 1.0
+    _last_recheck = 0.0
+
+    def _Limiter__should_check_backend(self) -> bool:  # noqa: N802 - overrides a private
+        now = time.monotonic()
+        if now - self._last_recheck >= self.recheck_seconds:
+            self._last_recheck = now
+            return True
+        return False
+
+
+class _StorageSwitches(logging.Filter):
+    """Turn Flask-Limiter's own notes on its storage into a warning an operator sees and a
+    metric (``blogapi_ratelimit_storage_switches_total``)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "falling back to in-memory storage" in message:
+            metrics.count_storage_switch("memory")
+            log.warning(
+                "Rate-limit storage unreachable: this worker counts limits in its own memory "
+                "until it answers again (the effective limit is multiplied by the number of "
+                "workers)",
+                extra={"ratelimit_storage": "memory"},
+            )
+            return False
+        if "Rate limit storage recovered" in message:
+            metrics.count_storage_switch("storage")
+            log.warning(
+                "Rate-limit storage answers again: this worker counts limits there again",
+                extra={"ratelimit_storage": "shared"},
+            )
+            return False
+        return True
+
+
+def _watch_flask_limiter() -> None:
+    logger = logging.getLogger("flask-limiter")
+    if logger.getEffectiveLevel() > logging.INFO:
+        logger.setLevel(logging.INFO)  # "recovered" is an INFO record: let the filter see it
+    if not any(isinstance(f, _StorageSwitches) for f in logger.filters):
+        logger.addFilter(_StorageSwitches())
+
+
+def storage_options(app: Flask) -> dict[str, Any]:
+    """Short Redis timeouts: a hung Redis must cost a login milliseconds, not 15 seconds."""
+    if not str(app.config.get("RATELIMIT_STORAGE_URI", "")).startswith(("redis", "rediss")):
+        return {}
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
+
+    timeout = int(app.config["RATELIMIT_STORAGE_TIMEOUT_MS"]) / 1000
+    return {
+        "socket_connect_timeout": timeout,
+        "socket_timeout": timeout,
+        "retry": Retry(NoBackoff(), 0),  # the fallback is the retry
+        "health_check_interval": 0,
+    }
+
+
 def bind(app: Flask) -> None:
     """Give ``app`` its own Limiter and its shared limits (none when rate limiting is off)."""
     if not app.config.get("RATELIMIT_ENABLED"):
         return
-    limiter = Limiter(key_func=client_address, default_limits=[])
+    _watch_flask_limiter()
+    options = storage_options(app)
+    if options:
+        app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", options)
+    limiter = FallbackLimiter(key_func=client_address, default_limits=[])
+    limiter.recheck_seconds = float(app.config["RATELIMIT_STORAGE_RECHECK_SECONDS"])
     limiter.init_app(app)
 
     def shared(setting: str, scope: str, message: str, **kwargs: Any) -> RouteLimit:

@@ -1,4 +1,5 @@
-"""Database models: User, Post (with its slugs, tags, comments and likes), Todo, revoked tokens."""
+"""Database models: users and follows, posts (slugs, tags, comments, likes), todos, token
+revocations, idempotency keys, heartbeat."""
 
 from __future__ import annotations
 
@@ -326,3 +327,39 @@ class RevokedToken(db.Model):
 
     def __repr__(self) -> str:
         return f"<RevokedToken {self.jti}>"
+
+
+class IdempotencyKey(db.Model):
+    """A client's ``Idempotency-Key`` and the answer its first request got (app.idempotency).
+
+    Written in the same transaction as the work itself, so a key is stored exactly when the
+    work was done. ``scope`` is ``user:<id>`` or, for anonymous requests, ``client:<addr>``;
+    ``fingerprint`` an HMAC of method, path and body (the body may hold a password).
+    """
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (sa.UniqueConstraint("scope", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope: Mapped[str] = mapped_column(sa.String(80))
+    key: Mapped[str] = mapped_column(sa.String(255))
+    fingerprint: Mapped[str] = mapped_column(sa.String(64))
+    status: Mapped[int | None] = mapped_column()
+    body: Mapped[str | None] = mapped_column(sa.Text)
+    location: Mapped[str | None] = mapped_column(sa.String(2048))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+    def __repr__(self) -> str:
+        return f"<IdempotencyKey {self.scope} {self.key!r}>"
+
+
+class Heartbeat(db.Model):
+    """One row the readiness check (``GET /health/ready``) writes to prove writes work."""
+
+    __tablename__ = "heartbeat"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    beat_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<Heartbeat {self.beat_at}>"

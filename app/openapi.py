@@ -185,7 +185,14 @@ def _error_statuses(face: Face, op: RouteDoc, has_path_args: bool) -> list[int]:
         statuses |= set(face.query_errors)
     if op.rate_limited:
         statuses.add(429)
+    if op.idempotent:
+        statuses |= {409, 422}
+    if op.if_match:
+        statuses.add(412)
     return sorted(statuses)
+
+
+IDEMPOTENCY_KEY, IDEMPOTENT_REPLAYED = "Idempotency-Key", "Idempotent-Replayed"
 
 
 def _header(description: str, fmt: str | None = None) -> dict[str, Any]:
@@ -213,6 +220,16 @@ def _success(op: RouteDoc) -> dict[str, Any]:
         headers["Location"] = _header("URL of the new resource", "uri")
     if op.page:
         headers["Link"] = _header('RFC 8288 links: rel="first", "prev", "next", "last"')
+    if op.etag:
+        headers["ETag"] = _header(
+            "Strong validator of this representation (If-None-Match, If-Match)"
+        )
+    if op.idempotent:
+        headers[IDEMPOTENT_REPLAYED] = {
+            "description": "`true` when this is the stored answer to an earlier request",
+            "required": False,
+            "schema": {"type": "string", "enum": ["true"]},
+        }
     if headers:
         response["headers"] = headers
     return response
@@ -243,7 +260,52 @@ def _operation(face: Face, endpoint: str, view: Any, params: list[dict]) -> dict
         operation["security"] = [{}, {face.security_name: []}]
     for status in _error_statuses(face, op, bool(params)):
         operation["responses"][str(status)] = _error(face, status, op)
+    _conditional(op, endpoint, operation)
     return operation
+
+
+def _conditional(op: RouteDoc, endpoint: str, operation: dict[str, Any]) -> None:
+    """Document Idempotency-Key, If-None-Match (304) and If-Match (412)."""
+    parameters = operation["parameters"]
+    if op.idempotent:
+        parameters.append(
+            {
+                "in": "header",
+                "name": IDEMPOTENCY_KEY,
+                "required": False,
+                "description": "Retry safely: the same key and body within 24 h answer the "
+                "first answer without doing the work again; another body is 422; keys are "
+                "per user (per client address without a token).",
+                "schema": {
+                    "type": "string",
+                    "minLength": 1,
+                    "maxLength": 255,
+                    "pattern": "^[!-~]+$",
+                },
+            }
+        )
+    if op.etag and op.status == 200 and not op.if_match:
+        parameters.append(
+            {
+                "in": "header",
+                "name": "If-None-Match",
+                "required": False,
+                "description": "An ETag from an earlier answer: 304 when it is still current",
+                "schema": {"type": "string"},
+            }
+        )
+        operation["responses"]["304"] = {"description": "Not modified: your copy is current"}
+    if op.if_match:
+        parameters.append(
+            {
+                "in": "header",
+                "name": "If-Match",
+                "required": False,
+                "description": "The ETag you read: 412 and no change when the resource "
+                "changed since",
+                "schema": {"type": "string"},
+            }
+        )
 
 
 def _new_spec(face: Face) -> tuple[APISpec, MarshmallowPlugin]:

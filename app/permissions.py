@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Any, TypeVar
+
+from sqlalchemy.orm import joinedload
 
 from .errors import Forbidden, NotFound
 from .extensions import db
@@ -11,9 +13,9 @@ from .models import ID_MAX, Comment, Post, Todo, User
 M = TypeVar("M")
 
 
-def get_or_404(model: type[M], ident: int, message: str) -> M:
+def get_or_404(model: type[M], ident: int, message: str, **options: Any) -> M:
     """Return the row with primary key ``ident``; ids outside 1..2^31-1 are simply not found."""
-    obj = db.session.get(model, ident) if 1 <= ident <= ID_MAX else None
+    obj = db.session.get(model, ident, **options) if 1 <= ident <= ID_MAX else None
     if obj is None:
         raise NotFound(message)
     return obj
@@ -32,7 +34,9 @@ def can_moderate(user: User | None, owner_id: int) -> bool:
 
 def visible_post_or_404(post_id: int, viewer: User | None) -> Post:
     """Return a post the viewer may see: drafts are 404 for all but their author and admins."""
-    post = get_or_404(Post, post_id, "Post not found")
+    # The author now: a post is dumped with its author after the view commits, and nothing
+    # may be read from the database then (see app.extensions).
+    post = get_or_404(Post, post_id, "Post not found", options=[joinedload(Post.author)])
     if not post.published and not can_moderate(viewer, post.user_id):
         raise NotFound("Post not found")
     return post

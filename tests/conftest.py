@@ -10,6 +10,8 @@ Helpers (Auth, bearer, count_rows, ...) live in tests/helpers.py; this file hold
 
 from __future__ import annotations
 
+import logging
+import re
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -25,6 +27,7 @@ from app.extensions import db
 
 from .helpers import (
     BACKENDS,
+    PASSWORD,
     Auth,
     Backend,
     make_app,
@@ -32,6 +35,46 @@ from .helpers import (
     reset_database,
     with_search_path,
 )
+
+#: What must never reach a log: the suite's password, a JWT, an Argon2 hash.
+SECRET_PATTERNS = [
+    re.compile(re.escape(PASSWORD)),
+    re.compile(r"eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"),
+    re.compile(r"\$argon2id?\$"),
+]
+
+
+class SecretScanner(logging.Handler):
+    """Keep every log record of the run that holds a secret (formatted with its extras)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        from app.requestlog import JsonFormatter
+
+        self.setFormatter(JsonFormatter())
+        self.records = 0
+        self.leaks: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records += 1
+        try:
+            text = self.format(record)
+        except Exception:  # a record that cannot be formatted still has its message
+            text = str(record.msg)
+        if any(p.search(text) for p in SECRET_PATTERNS):
+            self.leaks.append(text[:300])
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_secret_in_any_log() -> Iterator[SecretScanner]:
+    """Every log record of the whole run is scanned; a token, password or hash fails it."""
+    scanner = SecretScanner()
+    logging.getLogger().addHandler(scanner)
+    try:
+        yield scanner
+    finally:
+        logging.getLogger().removeHandler(scanner)
+    assert not scanner.leaks, f"secrets in the log: {scanner.leaks[:5]}"
 
 
 @pytest.fixture(scope="session", params=BACKENDS)

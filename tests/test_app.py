@@ -182,9 +182,11 @@ def test_health_is_503_when_database_is_unreachable(tmp_path, where):
     assert response.json["status"] != "ok"
     assert response.json["database"] != "ok"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
-    # The rest of the API answers a JSON 500, not a hang or an HTML page.
+    # The rest of the API answers a JSON 503 to retry later, not a 500, a hang or HTML.
     users = client.get(f"{V1}/users")
-    expect_shape(users, 500, "Internal Server Error")
+    expect_shape(users, 503, "Service Unavailable")
+    assert users.json["code"] == "database_unavailable"
+    assert users.headers["Retry-After"]
 
 
 def test_concurrent_writers_all_succeed(app, auth):

@@ -32,14 +32,26 @@ TABLES = set(db.metadata.tables)  # every table the models declare
 pytestmark = pytest.mark.slow
 
 
-def flask_db(database_url, *args):
-    env = {
+def migration_env(database_url):
+    return {
         **os.environ,
         "FLASK_ENV": "production",
         "SECRET_KEY": "migration-test-secret-key-0123456789abcdef",
         "DATABASE_URL": database_url,
     }
-    result = subprocess.run(
+
+
+def flask_db(database_url, *args):
+    """``flask db *args``, which must succeed; downgrades are confirmed (``-x confirm=yes``)."""
+    if args and args[0] == "downgrade":
+        args = (*args, "-x", "confirm=yes")
+    result = run_flask_db(migration_env(database_url), *args)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result
+
+
+def run_flask_db(env, *args):
+    return subprocess.run(
         [sys.executable, "-m", "flask", "--app", "app", "db", *args],
         cwd=ROOT,
         env=env,
@@ -47,8 +59,6 @@ def flask_db(database_url, *args):
         text=True,
         timeout=120,
     )
-    assert result.returncode == 0, result.stdout + result.stderr
-    return result
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -287,3 +297,19 @@ def test_upgrade_gives_existing_posts_slugs_and_rendered_html(empty_database):
             assert conn.scalar(sa.text("SELECT count(*) FROM posts")) == 3
     finally:
         engine.dispose()
+
+
+def test_a_downgrade_that_drops_data_refuses_without_confirmation(empty_database):
+    flask_db(empty_database, "upgrade")
+    env = migration_env(empty_database)
+    env.pop("ALLOW_DESTRUCTIVE_DOWNGRADE", None)
+
+    harmless = run_flask_db(env, "downgrade", "0004")  # 0005 -> 0004: replay records only
+    refused = run_flask_db(env, "downgrade", "0003")  # 0004 -> 0003: comments, likes, tags
+    to_nothing = run_flask_db(env, "downgrade", "base")
+
+    assert harmless.returncode == 0, harmless.stderr
+    assert refused.returncode != 0 and to_nothing.returncode != 0
+    assert "-x confirm=yes" in refused.stdout + refused.stderr
+    assert {"comments", "likes", "users", "posts"} <= tables(empty_database)
+    assert "idempotency_keys" not in tables(empty_database)

@@ -80,8 +80,8 @@ export function parseLinks(header) {
   return links;
 }
 
-async function send(method, url, body, accessToken) {
-  const headers = { Accept: "application/json" };
+async function send(method, url, body, accessToken, extraHeaders = {}) {
+  const headers = { Accept: "application/json", ...extraHeaders };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   if (accessToken) headers.Authorization = `Bearer ${accessToken}`;
   try {
@@ -136,12 +136,13 @@ function refreshTokens() {
  * Call the v2 API. Returns {status, data, links, location}; throws ApiError on failure.
  * `auth: false` sends no token (login, register). `body` may be a function, evaluated
  * for each attempt (logout must send the refresh token that is current after a refresh).
+ * `headers`: extra request headers, e.g. `If-Match` with the `etag` a GET returned.
  */
-export async function api(path, { method = "GET", body, query, auth = true } = {}) {
+export async function api(path, { method = "GET", body, query, auth = true, headers } = {}) {
   const url = buildUrl(path, query);
   const payload = typeof body === "function" ? body : () => body;
   let usedToken = auth ? tokens?.access_token : undefined;
-  let response = await send(method, url, payload(), usedToken);
+  let response = await send(method, url, payload(), usedToken, headers);
 
   if (response.status === 401 && usedToken) {
     const error = new ApiError(401, await readBody(response));
@@ -151,7 +152,7 @@ export async function api(path, { method = "GET", body, query, auth = true } = {
       const fresh = tokens && tokens.access_token !== usedToken ? true : await refreshTokens();
       if (fresh && tokens) {
         usedToken = tokens.access_token;
-        response = await send(method, url, payload(), usedToken);
+        response = await send(method, url, payload(), usedToken, headers);
         retried = true;
       }
     }
@@ -169,6 +170,7 @@ export async function api(path, { method = "GET", body, query, auth = true } = {
     data,
     links: parseLinks(response.headers.get("Link")),
     location: response.headers.get("Location"),
+    etag: response.headers.get("ETag"),
   };
 }
 

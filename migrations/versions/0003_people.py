@@ -12,6 +12,8 @@ index on (followed_id, created_at) serves follower counts and lists; the primary
 import sqlalchemy as sa
 from alembic import op
 
+from app.migration_guard import confirm_destructive_downgrade
+
 
 # revision identifiers, used by Alembic.
 revision = '0003'
@@ -46,6 +48,7 @@ def upgrade():
 
 
 def downgrade():
+    confirm_destructive_downgrade("0003 drops the follows table and every bio and image")
     op.drop_index('ix_follows_followed_id_created_at', table_name='follows')
     op.drop_table('follows')
     # Not batch mode: SQLite would rebuild ``users``, and dropping the old copy with foreign

@@ -535,3 +535,47 @@ def test_docs_page_renders_under_its_content_security_policy(servers, pages):
     expect(page.locator(".opblock").first).to_be_visible()
     assert violations == []
     assert page.evaluate("() => Object.keys(localStorage)") == []
+
+
+def test_two_tabs_editing_one_post_the_second_save_shows_the_conflict(servers, pages):
+    api = servers.api
+    username = unique("twotabs")
+    status, _ = api.call("POST", "/api/v2/users", {"username": username, "password": PASSWORD})
+    assert status == 201
+
+    tab1 = pages.new("tab1")
+    tab1.goto(f"{api.base}/#/login")
+    tab1.get_by_label("Username or e-mail").fill(username)
+    tab1.get_by_label("Password").fill(PASSWORD)
+    tab1.get_by_role("button", name="Log in").click()
+    expect(tab1.get_by_role("heading", name="My posts")).to_be_visible()
+    nav(tab1).get_by_role("link", name="New post").click()
+    tab1.get_by_label("Title").fill("Original")
+    tab1.get_by_label("Content").fill("First version.")
+    tab1.get_by_role("button", name="Save draft").click()
+    expect(tab1).to_have_url(re.compile(r"#/editor/\d+$"))
+    editor_url = tab1.url
+    post_id = int(editor_url.rsplit("/", 1)[1])
+
+    tab2 = pages.new("tab2")  # its own session: log in there too
+    tab2.goto(f"{api.base}/#/login")
+    tab2.get_by_label("Username or e-mail").fill(username)
+    tab2.get_by_label("Password").fill(PASSWORD)
+    tab2.get_by_role("button", name="Log in").click()
+    expect(tab2.get_by_role("heading", name="My posts")).to_be_visible()
+    tab2.goto(editor_url)
+    expect(tab2.get_by_label("Title")).to_have_value("Original")
+
+    tab1.get_by_label("Title").fill("Saved by tab 1")
+    tab1.get_by_role("button", name="Save changes").click()
+    expect(flash(tab1)).to_contain_text("Changes saved")
+
+    tab2.get_by_label("Title").fill("Saved by tab 2")
+    tab2.get_by_role("button", name="Save changes").click()
+    expect(tab2.locator("form .banner-error")).to_contain_text("changed elsewhere")
+    expect(tab2.get_by_label("Title")).to_have_value("Saved by tab 2")  # nothing typed is lost
+
+    _, tokens = api.call("POST", "/api/v2/auth/login", {"username": username, "password": PASSWORD})
+    status, body = api.call("GET", f"/api/v2/posts/{post_id}", token=tokens["access_token"])
+    assert status == 200 and body["title"] == "Saved by tab 1"
+    assert tab1.js_errors == []

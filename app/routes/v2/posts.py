@@ -5,6 +5,7 @@ from flask import Blueprint, g, url_for
 from ... import limits, posts
 from ...errors import NotFound
 from ...extensions import db
+from ...models import Post
 from ...permissions import editable_post_or_403, visible_post_or_404
 from ...queries import feed, popular_tags, post_for, post_list
 from ...schemas import (
@@ -21,6 +22,11 @@ from ...schemas import (
 from .face import api, moved_permanently
 
 bp = Blueprint("posts", __name__)
+
+
+def _visible(post_id):
+    """The post as GET answers it to the caller (counts and ``liked`` included): its ETag."""
+    return post_for(g.current_user, post_id)
 
 
 @bp.get("/posts")
@@ -51,7 +57,7 @@ def list_tags(args):
 
 @bp.get("/posts/<id:post_id>")
 @api.auth(optional=True)
-@api.response(blog_post_schema)
+@api.response(blog_post_schema, etag=True)
 def get_post(post_id):
     """Show one post (a draft only to its author and admins)."""
     return post_for(g.current_user, post_id)
@@ -59,7 +65,7 @@ def get_post(post_id):
 
 @bp.get("/posts/by-slug/<slug>")
 @api.auth(optional=True)
-@api.response(blog_post_schema)
+@api.response(blog_post_schema, etag=True)
 @api.other_responses(301)
 def get_post_by_slug(slug):
     """Show the post at ``slug``; an older slug of it answers 301 to the current one."""
@@ -75,6 +81,7 @@ def get_post_by_slug(slug):
 @bp.post("/posts")
 @api.auth()
 @limits.posts
+@api.idempotent()
 @api.body(blog_post_create_schema)
 @api.response(blog_post_schema, 201, location=("v2.posts.get_post", "post_id"))
 def create_post(data):
@@ -86,8 +93,9 @@ def create_post(data):
 @bp.put("/posts/<id:post_id>")
 @api.auth()
 @limits.posts
+@api.if_match(Post, "post_id", _visible, blog_post_schema)
 @api.body(blog_post_replace_schema)
-@api.response(blog_post_schema)
+@api.response(blog_post_schema, etag=True)
 @api.other_responses(403, 409)
 def replace_post(data, post_id):
     """Replace a post: title and content required, the rest take defaults; slug kept."""
@@ -99,8 +107,9 @@ def replace_post(data, post_id):
 @bp.patch("/posts/<id:post_id>")
 @api.auth()
 @limits.posts
+@api.if_match(Post, "post_id", _visible, blog_post_schema)
 @api.body(blog_post_update_schema)
-@api.response(blog_post_schema)
+@api.response(blog_post_schema, etag=True)
 @api.other_responses(403, 409)
 def update_post(data, post_id):
     """Change only the fields given (``slug`` too; an old slug keeps redirecting)."""
@@ -112,6 +121,7 @@ def update_post(data, post_id):
 @bp.delete("/posts/<id:post_id>")
 @api.auth()
 @limits.posts
+@api.if_match(Post, "post_id", _visible, blog_post_schema)
 @api.response(None, 204)
 @api.other_responses(403)
 def delete_post(post_id):

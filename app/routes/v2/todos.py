@@ -13,6 +13,10 @@ from .face import api
 bp = Blueprint("todos", __name__)
 
 
+def _own(todo_id):
+    return own_todo_or_404(todo_id, g.current_user)
+
+
 @bp.get("/todos")
 @api.auth()
 @api.query(todo_list_args_schema)
@@ -28,6 +32,7 @@ def list_todos(args):
 
 @bp.post("/todos")
 @api.auth()
+@api.idempotent()
 @api.body(todo_create_schema)
 @api.response(todo_schema, 201, location=("v2.todos.get_todo", "todo_id"))
 def create_todo(data):
@@ -40,7 +45,7 @@ def create_todo(data):
 
 @bp.get("/todos/<id:todo_id>")
 @api.auth()
-@api.response(todo_schema)
+@api.response(todo_schema, etag=True)
 def get_todo(todo_id):
     """Show one of the caller's todos."""
     return own_todo_or_404(todo_id, g.current_user)
@@ -48,8 +53,9 @@ def get_todo(todo_id):
 
 @bp.put("/todos/<id:todo_id>")
 @api.auth()
+@api.if_match(Todo, "todo_id", _own, todo_schema)
 @api.body(todo_create_schema)
-@api.response(todo_schema)
+@api.response(todo_schema, etag=True)
 def replace_todo(data, todo_id):
     """Replace a todo: title required; omitted fields take their defaults."""
     todo = own_todo_or_404(todo_id, g.current_user)
@@ -60,8 +66,9 @@ def replace_todo(data, todo_id):
 
 @bp.patch("/todos/<id:todo_id>")
 @api.auth()
+@api.if_match(Todo, "todo_id", _own, todo_schema)
 @api.body(todo_update_schema)
-@api.response(todo_schema)
+@api.response(todo_schema, etag=True)
 def update_todo(data, todo_id):
     """Change only the fields given."""
     todo = own_todo_or_404(todo_id, g.current_user)
@@ -72,6 +79,7 @@ def update_todo(data, todo_id):
 
 @bp.delete("/todos/<id:todo_id>")
 @api.auth()
+@api.if_match(Todo, "todo_id", _own, todo_schema)
 @api.response(None, 204)
 def delete_todo(todo_id):
     """Delete one of the caller's todos."""

@@ -37,6 +37,7 @@ def _profiles_view(_page):
 
 @bp.post("/users")
 @limits.register
+@api.idempotent()
 @api.body(user_create_schema)
 @api.response(private_profile_schema, 201, location=("v2.users.get_user", "user_id"))
 @api.other_responses(409)
@@ -56,7 +57,7 @@ def list_users(args):
 
 @bp.get("/users/<id:user_id>")
 @api.auth(optional=True)
-@api.response(private_profile_schema, select=_profile_view)
+@api.response(private_profile_schema, select=_profile_view, etag=True)
 def get_user(user_id):
     """Show one user's profile."""
     return queries.profile_by_id(g.current_user, user_id)
@@ -131,7 +132,7 @@ def delete_any_user(user_id):
 
 @bp.get("/me")
 @api.auth()
-@api.response(private_profile_schema)
+@api.response(private_profile_schema, etag=True)
 def get_me():
     """Show the caller's own account."""
     return queries.profile_by_id(g.current_user, g.current_user.id)

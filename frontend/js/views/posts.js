@@ -1,7 +1,7 @@
 // Posts: the public list with search, a tag's posts, one post (at its slug) with its likes
 // and comments, "my posts" with drafts, and the Markdown editor with a server preview.
 
-import { api } from "../api.js";
+import { ApiError, api } from "../api.js";
 import {
   banner,
   excerpt,
@@ -230,7 +230,11 @@ export async function myPostsView({ user, query }) {
 /** `#/editor` (new post) and `#/editor/<id>`: write, save, publish or unpublish, delete. */
 export async function editorView({ params, user }) {
   const id = params[0];
-  const post = id ? (await api(`/posts/${id}`)).data : null;
+  const loaded = id ? await api(`/posts/${id}`) : null;
+  const post = loaded?.data ?? null;
+  // The version this form was filled from: a save sends it as If-Match, so a change made
+  // meanwhile (another tab, another device) is answered 412 instead of being overwritten.
+  let etag = loaded?.etag ?? null;
   setTitle(post ? `Edit: ${post.title}` : "New post");
   if (post && post.user_id !== user.id && !user.is_admin) {
     return h("p", { class: "banner banner-error" }, "You can only edit your own posts.");
@@ -292,9 +296,17 @@ export async function editorView({ params, user }) {
     if (post && values.slug !== post.slug) body.slug = values.slug;
     if (action === "publish") body.published = true;
     if (action === "unpublish" || action === "draft") body.published = false;
-    const { data } = post
-      ? await api(`/posts/${post.id}`, { method: "PATCH", body })
-      : await api("/posts", { method: "POST", body });
+    let saved;
+    try {
+      saved = post
+        ? await api(`/posts/${post.id}`, { method: "PATCH", body, headers: ifMatch(etag) })
+        : await api("/posts", { method: "POST", body });
+    } catch (error) {
+      if (error.status === 412) throw new ApiError(412, { message: CONFLICT, code: error.code });
+      throw error;
+    }
+    const { data } = saved;
+    etag = saved.etag;
     const messages = {
       draft: "Draft saved. Only you can see it.",
       publish: "Published. Everyone can read it now.",
@@ -315,7 +327,7 @@ export async function editorView({ params, user }) {
       post ? h("a", { href: `#/posts/${post.id}` }, "View post") : null,
     ),
     form,
-    post ? deleteBox(post) : null,
+    post ? deleteBox(post, () => etag) : null,
   );
 }
 
@@ -342,7 +354,16 @@ function previewBox() {
   return h("div", { class: "preview-area" }, h("p", {}, button), errorBanner, region);
 }
 
-function deleteBox(post) {
+const CONFLICT =
+  "This post was changed elsewhere (another tab or device) since you opened it, so your " +
+  "edit was not saved. Your text is still here: copy it, reload the page to see the " +
+  "current version, then apply your changes again.";
+
+function ifMatch(etag) {
+  return etag ? { "If-Match": etag } : {};
+}
+
+function deleteBox(post, etag) {
   const confirmBox = h(
     "div",
     { class: "confirm", hidden: true, role: "alertdialog", "aria-label": "Confirm deletion" },
@@ -362,9 +383,9 @@ function deleteBox(post) {
   }
   async function remove() {
     try {
-      await api(`/posts/${post.id}`, { method: "DELETE" });
+      await api(`/posts/${post.id}`, { method: "DELETE", headers: ifMatch(etag()) });
     } catch (error) {
-      showBanner(errorBanner, error.message);
+      showBanner(errorBanner, error.status === 412 ? CONFLICT : error.message);
       return;
     }
     flash("Post deleted.", "success");
