@@ -19,7 +19,7 @@ from ..models import (
     Comment,
     Post,
 )
-from .users import AuthorSchema
+from .users import AuthorSchema, CommentAuthorSchema
 
 # --- posts --------------------------------------------------------------------------------
 
@@ -113,7 +113,7 @@ class CommentSchema(ma.SQLAlchemySchema):
     post_id = ma.auto_field(dump_only=True)
     content = ma.auto_field(dump_only=True)
     content_html = ma.auto_field(dump_only=True)
-    author = fields.Nested(AuthorSchema, dump_only=True)
+    author = fields.Nested(CommentAuthorSchema, dump_only=True)
     created_at = fields.DateTime(dump_only=True)
     updated_at = fields.DateTime(dump_only=True)
 

@@ -67,6 +67,12 @@ class AuthorSchema(ma.SQLAlchemySchema):
     username = ma.auto_field(dump_only=True)
 
 
+class CommentAuthorSchema(AuthorSchema):
+    """A comment's author, as the contract has it: with the profile image."""
+
+    image = ma.auto_field(dump_only=True)
+
+
 class UserCreateSchema(ma.Schema):
     username = Username(required=True)
     password = Password(required=True)

@@ -43,7 +43,7 @@ def test_create_comment_answers_201_with_location_and_rendered_markdown(client, 
     assert body["post_id"] == post_id
     assert body["content"] == "Nice *post*"
     assert body["content_html"] == "<p>Nice <em>post</em></p>\n"
-    assert body["author"] == {"id": user_id(app, "bob"), "username": "bob"}
+    assert body["author"] == {"id": user_id(app, "bob"), "username": "bob", "image": None}
     assert_timestamp(body["created_at"])
     assert response.headers["Location"].endswith(f"{V2}/comments/{body['id']}")
     assert client.get(response.headers["Location"]).json == body
@@ -223,3 +223,12 @@ def test_comment_markdown_is_sanitized(client, bob, post_id):
     created = comment(client, post_id, bob, '<img src=x onerror="alert(1)"> [a](javascript:x)')
     assert "onerror" not in created["content_html"]
     assert "href" not in created["content_html"]  # the javascript: link is left as text
+
+
+def test_comment_author_carries_the_profile_image(client, bob, post_id):
+    image = "https://example.com/bob.png"
+    assert client.patch(f"{V2}/me", json={"image": image}, headers=bob).status_code == 200
+    created = comment(client, post_id, bob)
+    assert created["author"]["image"] == image
+    listed = client.get(f"{V2}/posts/{post_id}/comments").json["items"]
+    assert [c["author"]["image"] for c in listed] == [image]
