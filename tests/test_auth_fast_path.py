@@ -137,16 +137,21 @@ def test_current_user_owns_what_they_create(client, app, auth):
 
 
 def test_protected_request_reads_the_user_in_one_statement(client, app, auth):
+    """The whole check is one statement: v1 /me answers from it alone. (v2 /me reads the
+    profile's follower counts too: one statement more, for the counts, not for the check.)"""
     headers = auth.user("alice")
     seen = []
     with app.app_context():
         sa.event.listen(db.engine, "before_cursor_execute", lambda *a: seen.append(a[2]))
-    response = client.get(ME, headers=headers)
+    response = client.get("/api/v1/me", headers=headers)
     assert response.status_code == 200
     assert response.json["username"] == "alice"
     statements = [s for s in seen if not s.strip().upper().startswith("SELECT 1")]
     assert len(statements) == 1
     assert "revoked_tokens" in statements[0]
+    seen.clear()
+    assert client.get(ME, headers=headers).status_code == 200
+    assert len([s for s in seen if not s.strip().upper().startswith("SELECT 1")]) == 2
 
 
 def test_verifier_remembers_only_tokens_that_passed(app, auth):
