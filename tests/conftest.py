@@ -11,7 +11,6 @@ Helpers (Auth, bearer, count_rows, ...) live in tests/helpers.py; this file hold
 from __future__ import annotations
 
 import logging
-import re
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -27,42 +26,14 @@ from app.extensions import db
 
 from .helpers import (
     BACKENDS,
-    PASSWORD,
     Auth,
     Backend,
+    SecretScanner,
     make_app,
     require_postgres,
     reset_database,
     with_search_path,
 )
-
-#: What must never reach a log: the suite's password, a JWT, an Argon2 hash.
-SECRET_PATTERNS = [
-    re.compile(re.escape(PASSWORD)),
-    re.compile(r"eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"),
-    re.compile(r"\$argon2id?\$"),
-]
-
-
-class SecretScanner(logging.Handler):
-    """Keep every log record of the run that holds a secret (formatted with its extras)."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        from app.requestlog import JsonFormatter
-
-        self.setFormatter(JsonFormatter())
-        self.records = 0
-        self.leaks: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records += 1
-        try:
-            text = self.format(record)
-        except Exception:  # a record that cannot be formatted still has its message
-            text = str(record.msg)
-        if any(p.search(text) for p in SECRET_PATTERNS):
-            self.leaks.append(text[:300])
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 import os
 import re
 import shutil
@@ -673,3 +674,32 @@ def assert_deleted_ids_are_not_reused(client, headers: dict[str, str]) -> None:
         assert again.status_code == 201, again.json
         assert again.json["id"] > newest, resource
         assert client.get(f"{url}/{newest}", headers=headers).status_code == 404
+
+
+#: What must never reach a log: the suite's password, a JWT, an Argon2 hash.
+SECRET_PATTERNS = [
+    re.compile(re.escape(PASSWORD)),
+    re.compile(r"eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"),
+    re.compile(r"\$argon2id?\$"),
+]
+
+
+class SecretScanner(logging.Handler):
+    """Keep every log record of the run that holds a secret (formatted with its extras)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        from app.requestlog import JsonFormatter
+
+        self.setFormatter(JsonFormatter())
+        self.records = 0
+        self.leaks: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records += 1
+        try:
+            text = self.format(record)
+        except Exception:  # a record that cannot be formatted still has its message
+            text = str(record.msg)
+        if any(p.search(text) for p in SECRET_PATTERNS):
+            self.leaks.append(text[:300])

@@ -10,7 +10,7 @@ import pytest
 
 from app.requestlog import JsonFormatter
 
-from .conftest import PASSWORD, SecretScanner
+from .helpers import PASSWORD, SecretScanner
 
 
 def access_lines(caplog):

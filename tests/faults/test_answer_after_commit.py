@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from app.extensions import db
 from app.models import Post, Todo, User
 
-from ..conftest import PASSWORD, count_rows
+from ..helpers import PASSWORD, count_rows
 from .faults import dropped
 
 

@@ -11,7 +11,7 @@ import pytest
 from app.extensions import db
 from app.models import IdempotencyKey, Post, Todo, User
 
-from ..conftest import PASSWORD, count_rows
+from ..helpers import PASSWORD, count_rows
 from .test_answer_after_commit import connection_drops_after_commit
 from .test_database_unavailable import database_down
 

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 
-from ..conftest import TEST_DATABASE_URL
+from ..helpers import TEST_DATABASE_URL
 
 pytestmark = pytest.mark.skipif(not TEST_DATABASE_URL, reason="needs TEST_DATABASE_URL")
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import time
 
-from ..conftest import PASSWORD
+from ..helpers import PASSWORD
 
 UNREACHABLE_REDIS = "redis://127.0.0.1:1/0"
 
