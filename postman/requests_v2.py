@@ -1109,7 +1109,7 @@ PEOPLE = [
     Request(
         "Alice by username (any case)",
         "GET",
-        "/users/by-username/V2ALICE{{runId}}",
+        "/users/by-username/V2ALICE{{runId}}-RENAMED",  # alice was renamed in auth/
         200,
         checks=[expect("alice", "pm.expect(pm.response.json().followers_count).to.eql(1);")],
     ),
