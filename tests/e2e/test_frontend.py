@@ -572,7 +572,8 @@ def test_two_tabs_editing_one_post_the_second_save_shows_the_conflict(servers, p
 
     tab2.get_by_label("Title").fill("Saved by tab 2")
     tab2.get_by_role("button", name="Save changes").click()
-    expect(tab2.locator("form .banner-error")).to_contain_text("changed elsewhere")
+    conflict = tab2.locator("form .banner-error").filter(has_text="changed elsewhere")
+    expect(conflict).to_be_visible()
     expect(tab2.get_by_label("Title")).to_have_value("Saved by tab 2")  # nothing typed is lost
 
     _, tokens = api.call("POST", "/api/v2/auth/login", {"username": username, "password": PASSWORD})
