@@ -262,3 +262,18 @@ class Slug(Text):
         if not re.fullmatch(SLUG_PATTERN, slug):
             raise ValidationError("Use lower-case letters and digits in words joined by '-'.")
         return slug
+
+
+class Count(fields.Integer):
+    """A count loaded with the row (``query_expression``); an object built in this request
+    (a new post, a new user) has none yet and answers 0 without reading the database."""
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> int:
+        return 0 if value is None else super()._serialize(value, attr, obj, **kwargs)
+
+
+class Flag(fields.Boolean):
+    """Like ``Count``, for a viewer-dependent flag (``liked``, ``following``): None is false."""
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> bool:
+        return bool(value)

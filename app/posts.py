@@ -91,6 +91,9 @@ def create_post(author: User, data: dict[str, Any]) -> Post:
         _apply(post, data)
         post.slug = free_slug(slugify(data["title"]))
         post.slug_history.append(PostSlug(slug=post.slug))
+        # Set last: the author's ``posts`` backref would put the post in the session (and
+        # autoflush it) before its slug exists. Loaded now, it answers with no read later.
+        post.author = author
         db.session.add(post)
         try:
             db.session.commit()

@@ -117,10 +117,17 @@ def test_the_app_runs_in_production_mode_with_the_repository_gunicorn_conf(base)
     error_body(requests.get(base + "/", timeout=10), 404, "not_found")
 
 
-@pytest.mark.parametrize("path", ["/nope", "/api/v2/nope", "/api/v3/posts", "/api/v1/users/abc"])
+@pytest.mark.parametrize("path", ["/nope", "/api/v2/nope", "/api/v1/users/abc"])
 def test_unknown_paths_are_json_404(base, path):
     response = requests.get(base + path, timeout=10)
     error_body(response, 404, "not_found")
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_unknown_paths_under_the_realworld_prefix_answer_in_its_shape(base):
+    response = requests.get(base + "/api/v3/posts", timeout=10)
+    assert response.status_code == 404
+    assert response.json() == {"errors": {"body": ["The requested resource was not found"]}}
     assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 

@@ -6,6 +6,8 @@ from marshmallow import fields
 
 from ..extensions import ma
 from ..fields import (
+    Count,
+    Flag,
     Slug,
     StrictBool,
     Tags,
@@ -52,9 +54,9 @@ class BlogPostSchema(PostSchema):
         dump_only=True, metadata={"description": "`content` rendered and sanitized"}
     )
     tags = fields.List(fields.String(), dump_only=True)
-    likes_count = fields.Integer(dump_only=True)
-    comments_count = fields.Integer(dump_only=True)
-    liked = fields.Boolean(dump_only=True, metadata={"description": "whether the caller likes it"})
+    likes_count = Count(dump_only=True)
+    comments_count = Count(dump_only=True)
+    liked = Flag(dump_only=True, metadata={"description": "whether the caller likes it"})
 
 
 class BlogPostListItemSchema(BlogPostSchema):

@@ -6,7 +6,9 @@ from marshmallow import fields
 
 from ..extensions import ma
 from ..fields import (
+    Count,
     Email,
+    Flag,
     ImageURL,
     Password,
     Text,
@@ -46,9 +48,9 @@ class ProfileSchema(UserSchema):
 
     bio = ma.auto_field(dump_only=True)
     image = ma.auto_field(dump_only=True)
-    followers_count = fields.Integer(dump_only=True)
-    following_count = fields.Integer(dump_only=True)
-    following = fields.Boolean(dump_only=True)
+    followers_count = Count(dump_only=True)
+    following_count = Count(dump_only=True)
+    following = Flag(dump_only=True)
 
 
 class PrivateProfileSchema(ProfileSchema):

@@ -11,7 +11,7 @@ import pytest
 from app.extensions import db
 from app.models import IdempotencyKey, Post, Todo, User
 
-from ..helpers import PASSWORD, count_rows
+from ..helpers import PASSWORD, count_rows, unique_slug
 from .test_answer_after_commit import connection_drops_after_commit
 from .test_database_unavailable import database_down
 
@@ -172,10 +172,10 @@ def test_a_view_that_rolls_back_and_retries_still_stores_its_key(app, auth):
     body = {"title": "t", "content": "c"}
 
     def view():
-        db.session.add(Post(title="discarded", content="c", user_id=user_id))
+        db.session.add(Post(title="discarded", slug=unique_slug(), content="c", user_id=user_id))
         db.session.flush()
         db.session.rollback()  # as after a unique violation
-        post = Post(title="t", content="c", user_id=user_id)
+        post = Post(title="t", slug=unique_slug(), content="c", user_id=user_id)
         db.session.add(post)
         db.session.commit()  # deferred: only a flush
         response = jsonify(id=post.id)

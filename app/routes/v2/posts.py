@@ -29,6 +29,15 @@ def _visible(post_id):
     return post_for(g.current_user, post_id)
 
 
+def _edit(post_id, data):
+    """Apply an edit and answer the post without reading it again after the commit: its
+    details (author, tags, counts) are loaded before, and an edit changes no count."""
+    post = post_for(g.current_user, post_id)
+    editable_post_or_403(post.id, g.current_user, "You can only edit your own posts")
+    posts.update_post(post, data)
+    return post
+
+
 @bp.get("/posts")
 @api.auth(optional=True)
 @api.query(post_list_args_schema)
@@ -86,8 +95,7 @@ def get_post_by_slug(slug):
 @api.response(blog_post_schema, 201, location=("v2.posts.get_post", "post_id"))
 def create_post(data):
     """Create a post owned by the caller, with a slug made from its title."""
-    post = posts.create_post(g.current_user, data)
-    return post_for(g.current_user, post.id)
+    return posts.create_post(g.current_user, data)  # answered from memory: no read after commit
 
 
 @bp.put("/posts/<id:post_id>")
@@ -99,9 +107,7 @@ def create_post(data):
 @api.other_responses(403, 409)
 def replace_post(data, post_id):
     """Replace a post: title and content required, the rest take defaults; slug kept."""
-    post = editable_post_or_403(post_id, g.current_user, "You can only edit your own posts")
-    posts.update_post(post, data)
-    return post_for(g.current_user, post.id)
+    return _edit(post_id, data)
 
 
 @bp.patch("/posts/<id:post_id>")
@@ -113,9 +119,7 @@ def replace_post(data, post_id):
 @api.other_responses(403, 409)
 def update_post(data, post_id):
     """Change only the fields given (``slug`` too; an old slug keeps redirecting)."""
-    post = editable_post_or_403(post_id, g.current_user, "You can only edit your own posts")
-    posts.update_post(post, data)
-    return post_for(g.current_user, post.id)
+    return _edit(post_id, data)
 
 
 @bp.delete("/posts/<id:post_id>")

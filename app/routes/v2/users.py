@@ -43,7 +43,7 @@ def _profiles_view(_page):
 @api.other_responses(409)
 def create_user(data):
     """Register a user."""
-    return queries.profile_by_id(None, register_user(data).id)
+    return register_user(data)  # a new user: no follows yet, nothing to read back
 
 
 @bp.get("/users")
