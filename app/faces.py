@@ -22,9 +22,9 @@ from collections.abc import Callable, Iterable, Mapping
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
+from flask import Blueprint, Response, g, jsonify, request, url_for
 from marshmallow import EXCLUDE, RAISE, Schema
-from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+from werkzeug.exceptions import HTTPException
 
 from . import idempotency
 from .auth import BEARER, token_auth
@@ -36,6 +36,7 @@ from .errors import (
     render_domain_error,
     render_http_exception,
 )
+from .face_registry import register_face
 from .pagination import Page, link_header
 from .routedoc import describe
 
@@ -96,7 +97,7 @@ class Face:
         self.blueprint = Blueprint(name, __name__, url_prefix=url_prefix)
         self.blueprint.register_error_handler(DomainError, self.render)
         self.blueprint.register_error_handler(HTTPException, self.render_http)
-        self.blueprint.record_once(lambda state: _register_face(state.app, self))
+        self.blueprint.record_once(lambda state: register_face(state.app, self))
 
     # --- errors ---------------------------------------------------------------------------
 
@@ -308,32 +309,3 @@ def no_content() -> Response:
     response = Response(status=204)
     del response.headers["Content-Type"]
     return response
-
-
-def _register_face(app: Any, face: Face) -> None:
-    faces = app.extensions.setdefault("faces", {})
-    if not faces:
-        # Routing 404/405 happen before any blueprint: answer them in the shape of the face
-        # whose prefix the path falls under (the longest one), or the house shape.
-        for error in (NotFound, MethodNotAllowed):
-            app.register_error_handler(error, _render_routing_error)
-    faces[face.name] = face
-
-
-def owner_of(path: str, faces: Any) -> Face | None:
-    """The face a path belongs to: the longest URL prefix it falls under (``/api/v2/…`` is
-    v2's, not the RealWorld face's ``/api``)."""
-    under = [
-        face for face in faces if path == face.url_prefix or path.startswith(face.url_prefix + "/")
-    ]
-    return max(under, key=lambda face: len(face.url_prefix), default=None)
-
-
-def _render_routing_error(exc: HTTPException) -> Response:
-    face = owner_of(request.path, faces_of(current_app).values())
-    return face.render_http(exc) if face is not None else render_http_exception(exc)
-
-
-def faces_of(app: Any) -> dict[str, Face]:
-    """The faces registered on ``app``, by name."""
-    return app.extensions.get("faces", {})

@@ -19,7 +19,8 @@ from flask import Flask, current_app
 
 from . import schemas as s
 from .errors import reason
-from .faces import OPTIONAL, REQUIRED, Face, faces_of, owner_of
+from .face_registry import faces_of, owner_of
+from .faces import OPTIONAL, REQUIRED, Face
 from .openapi_schemas import envelope_schema, page_schema, text_lengths
 from .routedoc import RouteDoc
 
