@@ -18,65 +18,31 @@ it keeps no table of its own.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
 from functools import wraps
 from typing import Any, TypeVar
 
-import sqlalchemy as sa
-from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
+from flask import Blueprint, Response, g, jsonify, request, url_for
 from marshmallow import EXCLUDE, RAISE, Schema
-from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+from werkzeug.exceptions import HTTPException
 
 from . import idempotency
 from .auth import BEARER, token_auth
 from .body import json_object, load
+from .conditional import check_if_match, etag_of
 from .errors import (
     DomainError,
     Invalid,
-    PreconditionFailed,
     render_domain_error,
     render_http_exception,
 )
-from .extensions import db
+from .face_registry import register_face
 from .pagination import Page, link_header
+from .routedoc import describe
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 REQUIRED, OPTIONAL = "required", "optional"
-
-
-@dataclass
-class RouteDoc:
-    """What one route reads, answers and may fail with: recorded by the decorators."""
-
-    body: Schema | None = None
-    body_required: bool = True
-    query: Schema | None = None
-    response: Schema | None = None
-    status: int = 200
-    auth: str | None = None  # REQUIRED, OPTIONAL or None
-    rate_limited: bool = False
-    errors: tuple[int, ...] = ()
-    page: bool = False  # a paged list body + Link header
-    envelope: str | None = None  # a list wrapped in one key: {"posts": [...]}
-    location: bool = False  # 201 with a Location header
-    credentials_401: bool = False  # 401 "Invalid credentials" (login)
-    description: str | None = None
-    idempotent: bool = False  # accepts Idempotency-Key (app.idempotency)
-    etag: bool = False  # answers carry a strong ETag; GET honours If-None-Match (304)
-    if_match: bool = False  # honours If-Match (412 when the resource changed)
-    extra: dict[str, Any] = field(default_factory=dict)
-
-
-def describe(view: Callable[..., Any]) -> RouteDoc:
-    """The ``RouteDoc`` of ``view``; decorators stacked with ``functools.wraps`` share it."""
-    doc = view.__dict__.get("__route_doc__")
-    if doc is None:
-        doc = view.__dict__["__route_doc__"] = RouteDoc()
-    return doc
 
 
 def _pass_first(view: Callable[..., Any], produce: Callable[[], Any]) -> Callable[..., Any]:
@@ -131,7 +97,7 @@ class Face:
         self.blueprint = Blueprint(name, __name__, url_prefix=url_prefix)
         self.blueprint.register_error_handler(DomainError, self.render)
         self.blueprint.register_error_handler(HTTPException, self.render_http)
-        self.blueprint.record_once(lambda state: _register_face(state.app, self))
+        self.blueprint.record_once(lambda state: register_face(state.app, self))
 
     # --- errors ---------------------------------------------------------------------------
 
@@ -298,13 +264,7 @@ class Face:
             @wraps(view)
             def wrapped(*args: Any, **kwargs: Any) -> Any:
                 if request.if_match:
-                    _lock_row(model, kwargs[argument])
-                    current = etag_of(schema.dump(load(kwargs[argument])))
-                    if not request.if_match.contains(current) and not request.if_match.star_tag:
-                        raise PreconditionFailed(
-                            "The resource changed since you read it; fetch it again",
-                            headers={"ETag": f'"{current}"'},
-                        )
+                    check_if_match(model, kwargs[argument], load, schema)
                 return view(*args, **kwargs)
 
             return wrapped  # type: ignore[return-value]
@@ -321,20 +281,6 @@ class Face:
             return view
 
         return decorator
-
-
-def etag_of(body: Any) -> str:
-    """A strong validator of a JSON body: equal bodies, equal tags (RFC 9110 8.8.3)."""
-    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(canonical.encode()).hexdigest()[:32]
-
-
-def _lock_row(model: type, ident: int) -> None:
-    table = model.__table__  # type: ignore[attr-defined]
-    (pk,) = table.primary_key.columns
-    # Name every column that has an onupdate default, or the "no-op" would bump them.
-    values = {c.name: c for c in table.columns if c.onupdate is not None} or {pk.name: pk}
-    db.session.execute(sa.update(table).where(pk == ident).values(values))
 
 
 def _present(value: Any) -> bool:
@@ -363,32 +309,3 @@ def no_content() -> Response:
     response = Response(status=204)
     del response.headers["Content-Type"]
     return response
-
-
-def _register_face(app: Any, face: Face) -> None:
-    faces = app.extensions.setdefault("faces", {})
-    if not faces:
-        # Routing 404/405 happen before any blueprint: answer them in the shape of the face
-        # whose prefix the path falls under (the longest one), or the house shape.
-        for error in (NotFound, MethodNotAllowed):
-            app.register_error_handler(error, _render_routing_error)
-    faces[face.name] = face
-
-
-def owner_of(path: str, faces: Any) -> Face | None:
-    """The face a path belongs to: the longest URL prefix it falls under (``/api/v2/…`` is
-    v2's, not the RealWorld face's ``/api``)."""
-    under = [
-        face for face in faces if path == face.url_prefix or path.startswith(face.url_prefix + "/")
-    ]
-    return max(under, key=lambda face: len(face.url_prefix), default=None)
-
-
-def _render_routing_error(exc: HTTPException) -> Response:
-    face = owner_of(request.path, faces_of(current_app).values())
-    return face.render_http(exc) if face is not None else render_http_exception(exc)
-
-
-def faces_of(app: Any) -> dict[str, Face]:
-    """The faces registered on ``app``, by name."""
-    return app.extensions.get("faces", {})

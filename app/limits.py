@@ -39,7 +39,7 @@ from limits import parse
 from werkzeug.exceptions import TooManyRequests
 
 from . import metrics
-from .faces import describe
+from .routedoc import describe
 
 F = TypeVar("F", bound=Callable[..., Any])
 log = logging.getLogger(__name__)

@@ -12,7 +12,8 @@ from flask import Flask, Response, jsonify
 from flask_swagger_ui import get_swaggerui_blueprint
 
 from .. import openapi
-from ..faces import describe, faces_of
+from ..face_registry import faces_of
+from ..routedoc import describe
 
 DOCS_URL = "/docs"
 

@@ -1,0 +1,153 @@
+"""Posts with their slug history, tags, comments and likes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship, validates
+
+from ..extensions import db
+from ..markdown import render
+from .base import (
+    SLUG_MAX,
+    SUMMARY_MAX,
+    TAG_MAX,
+    TITLE_MAX,
+    UTCDateTime,
+    utcnow,
+)
+
+if TYPE_CHECKING:  # annotations only: SQLAlchemy finds the classes by name
+    from .users import User
+
+post_tags = sa.Table(
+    "post_tags",
+    db.metadata,
+    sa.Column("post_id", sa.ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("tag_id", sa.ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True),
+    # ?tag= reads this index from the tag's side: the posts of one tag, without a scan.
+    sa.Index("ix_post_tags_tag_id_post_id", "tag_id", "post_id"),
+)
+
+
+class Post(db.Model):
+    __tablename__ = "posts"
+    __table_args__ = (
+        sa.Index("ix_posts_published_created_at", "published", "created_at"),
+        # Never hand a deleted post's id to a new one: old links would show another post.
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(sa.String(TITLE_MAX))
+    # The current slug; every slug the post ever had (this one included) is a PostSlug row.
+    slug: Mapped[str] = mapped_column(sa.String(SLUG_MAX), unique=True)
+    summary: Mapped[str | None] = mapped_column(sa.String(SUMMARY_MAX))
+    content: Mapped[str] = mapped_column(sa.Text)
+    # ``content`` rendered and sanitized when it is written (app.markdown), never on read.
+    content_html: Mapped[str] = mapped_column(sa.Text)
+    published: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    author: Mapped[User] = relationship(back_populates="posts")
+    tag_rows: Mapped[list[Tag]] = relationship(
+        secondary=post_tags, order_by="Tag.name", passive_deletes=True
+    )
+    slug_history: Mapped[list[PostSlug]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    # Filled by app.queries in the SELECT that loads the post (with_expression): counted
+    # in the database, never by loading rows, and None on a post loaded any other way.
+    likes_count: Mapped[int | None] = query_expression()
+    comments_count: Mapped[int | None] = query_expression()
+    liked: Mapped[bool | None] = query_expression()
+
+    def __repr__(self) -> str:
+        return f"<Post {self.id} {self.title!r}>"
+
+    @validates("content")
+    def _render_content(self, _key: str, content: str) -> str:
+        self.content_html = render(content)
+        return content
+
+    @property
+    def tags(self) -> list[str]:
+        # Sorted here, by code point: a database collation (en_US on PostgreSQL ignores "-")
+        # would answer another order on each backend.
+        return sorted(tag.name for tag in self.tag_rows)
+
+    def update(self, data: dict[str, Any]) -> None:
+        for key in ("title", "content", "published", "summary"):
+            if key in data:
+                setattr(self, key, data[key])
+
+
+class PostSlug(db.Model):
+    """A slug a post has or had: unique across all posts, so an old one keeps leading to it."""
+
+    __tablename__ = "post_slugs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(SLUG_MAX), unique=True)
+    post_id: Mapped[int] = mapped_column(sa.ForeignKey("posts.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<PostSlug {self.slug!r} -> {self.post_id}>"
+
+
+class Tag(db.Model):
+    __tablename__ = "tags"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(TAG_MAX), unique=True)
+
+    def __repr__(self) -> str:
+        return f"<Tag {self.name!r}>"
+
+
+class Comment(db.Model):
+    __tablename__ = "comments"
+    # A post's comments in order (the list, and its count) come from this one index.
+    __table_args__ = (sa.Index("ix_comments_post_id_created_at", "post_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(sa.ForeignKey("posts.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    content: Mapped[str] = mapped_column(sa.Text)
+    content_html: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    author: Mapped[User] = relationship()
+    post: Mapped[Post] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Comment {self.id} on {self.post_id}>"
+
+    @validates("content")
+    def _render_content(self, _key: str, content: str) -> str:
+        self.content_html = render(content)
+        return content
+
+
+class Like(db.Model):
+    """One user likes one post: the primary key makes a second like of the same pair fail."""
+
+    __tablename__ = "likes"
+
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    post_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<Like {self.user_id} -> {self.post_id}>"
