@@ -6,11 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source .ci/serve.sh
 
-NEWMAN=.ci/node/node_modules/.bin/newman
-if [[ ! -x "$NEWMAN" ]]; then
-  echo "installing newman into .ci/node"
-  npm install --no-save --no-audit --no-fund --prefix .ci/node newman >/dev/null
-fi
+ensure_newman
 
 start_server
 USERNAME="u$(date +%s)"

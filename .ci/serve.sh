@@ -1,4 +1,4 @@
-# Sourced by .ci/newman.sh and .ci/schemathesis.sh: run the app the production way on a
+# Sourced by .ci/newman.sh, .ci/realworld.sh and .ci/schemathesis.sh: run the app the production way on a
 # free port against a fresh SQLite database, and stop it on exit.
 #
 #   start_server        sets BASE_URL; the server and its files go when the script exits
@@ -68,4 +68,13 @@ PY
 
 server_log() {
   [[ -n "$SERVER_DIR" && -f "$SERVER_DIR/gunicorn.log" ]] && cat "$SERVER_DIR/gunicorn.log"
+}
+
+# newman, from npm into .ci/node (ignored by git) when missing; sets NEWMAN.
+ensure_newman() {
+  NEWMAN=.ci/node/node_modules/.bin/newman
+  if [[ ! -x "$NEWMAN" ]]; then
+    echo "installing newman into .ci/node"
+    npm install --no-save --no-audit --no-fund --prefix .ci/node newman >/dev/null
+  fi
 }
