@@ -250,6 +250,8 @@ def app_env(database_url: str, tmp: Path, **extra: str) -> dict[str, str]:
         "ARGON2_PARALLELISM": "1",
         "RATELIMIT_STORAGE_URI": "memory://",
         "LOGIN_RATE_LIMIT": "1000 per minute",
+        "REGISTER_RATE_LIMIT": "100000 per minute",
+        "POST_RATE_LIMIT": "100000 per minute",
         "METRICS_ENABLED": "true",
         "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir),
         "WEB_CONCURRENCY": "4",

@@ -10,7 +10,8 @@ import threading
 
 import pytest
 
-from app import models, sessions
+from app import sessions
+from app.models import users as models  # where User.check_password finds verify_password
 
 from ..helpers import PASSWORD, assert_accepted, assert_refused, bearer, user_row
 
