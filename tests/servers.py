@@ -8,6 +8,7 @@ process, waits for it to answer (``GET /health`` 200 for gunicorn) and stops it 
 from __future__ import annotations
 
 import http.client
+import json
 import os
 import socket
 import subprocess
@@ -16,6 +17,7 @@ import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -118,3 +120,22 @@ def _running(
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+def json_request(
+    port: int, method: str, path: str, token: str | None = None, body: Any = None
+) -> tuple[int, dict[str, Any] | None]:
+    """One JSON request to 127.0.0.1:``port`` on a new connection: (status, parsed body)."""
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    payload = None
+    if body is not None:
+        payload = json.dumps(body)
+        headers["Content-Type"] = "application/json"
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        conn.request(method, path, body=payload, headers=headers)
+        response = conn.getresponse()
+        raw = response.read()
+    finally:
+        conn.close()
+    return response.status, json.loads(raw) if raw else None

@@ -6,7 +6,6 @@ always and on PostgreSQL (a fresh schema) when TEST_DATABASE_URL is set.
 
 from __future__ import annotations
 
-import http.client
 import json
 import os
 import secrets
@@ -25,7 +24,7 @@ from app.extensions import db
 from app.models import Post, Todo, User
 
 from ..helpers import BACKENDS, TEST_DATABASE_URL, with_search_path
-from ..servers import ROOT, free_port, migrate, serve
+from ..servers import ROOT, free_port, json_request, migrate, serve
 
 pytestmark = [pytest.mark.slow, pytest.mark.load]
 
@@ -49,19 +48,7 @@ class Live:
         self, method: str, path: str, token: str | None = None, body: Any = None
     ) -> tuple[int, dict[str, Any] | None]:
         """One request on a new connection (gunicorn's sync workers close it anyway)."""
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
-        payload = None
-        if body is not None:
-            payload = json.dumps(body)
-            headers["Content-Type"] = "application/json"
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
-        try:
-            conn.request(method, path, body=payload, headers=headers)
-            response = conn.getresponse()
-            raw = response.read()
-        finally:
-            conn.close()
-        return response.status, json.loads(raw) if raw else None
+        return json_request(self.port, method, path, token, body)
 
 
 def server_env(url: str, secret: str) -> dict[str, str]:

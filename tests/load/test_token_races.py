@@ -8,8 +8,6 @@ tests/security/test_token_races.py replays the worst interleavings deterministic
 
 from __future__ import annotations
 
-import http.client
-import json
 import os
 import secrets
 import threading
@@ -30,7 +28,7 @@ from app.extensions import db
 from app.models import User
 
 from ..helpers import BACKENDS, TEST_DATABASE_URL, with_search_path
-from ..servers import ROOT, free_port, migrate, serve
+from ..servers import ROOT, free_port, json_request, migrate, serve
 
 pytestmark = [pytest.mark.slow, pytest.mark.load]
 
@@ -49,19 +47,7 @@ class Live:
     def request(
         self, method: str, path: str, token: str | None = None, body: Any = None
     ) -> tuple[int, dict[str, Any] | None]:
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
-        payload = None
-        if body is not None:
-            payload = json.dumps(body)
-            headers["Content-Type"] = "application/json"
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
-        try:
-            conn.request(method, path, body=payload, headers=headers)
-            response = conn.getresponse()
-            raw = response.read()
-        finally:
-            conn.close()
-        return response.status, json.loads(raw) if raw else None
+        return json_request(self.port, method, path, token, body)
 
     def login(self, username: str, password: str = PASSWORD) -> tuple[int, dict | None]:
         return self.request(
