@@ -1,0 +1,278 @@
+"""The data both RealWorld servers are measured on: ours first, then a copy in the peer's tables.
+
+``seed_ours`` fills a PostgreSQL schema of our database (``bench_rw`` by default) through our
+own models: 100 users (the first, ``bench``, follows ten authors), 10,000 published articles
+with titles, descriptions, bodies and two tags each, favorites, and comments (20 on the
+newest article, the one whose comments are measured). Rows are generated in the database
+(``generate_series``), so seeding takes seconds.
+
+``copy_to_peer`` reads those rows back in bulk and writes them into the tables the peer's own
+alembic migration made (``users``, ``followers_to_followings``, ``articles``, ``tags``,
+``articles_to_tags``, ``favorites``, ``commentaries``) with ``COPY``, keeping every id, so
+both servers answer from the same users, articles, tags, favorites, follows and comments.
+Nothing of the peer's code is needed here: only its table layout, read from its migration.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+USERS = 100
+ARTICLES = 10_000
+FOLLOWED = 10  # the bench user follows authors 2 .. FOLLOWED + 1
+MEASURED_COMMENTS = 20
+TAGS = [
+    "python", "webdev", "databases", "tutorial", "testing",  # each on 2,000 articles
+    "flask", "postgresql", "sqlite", "performance", "security", "javascript", "css",
+    "devops", "docker", "linux", "git", "api", "design", "career", "opensource",
+]  # fmt: skip
+COMMON_TAG = TAGS[0]
+SEED_VERSION = "rw1"
+BENCH_USER = "bench"
+
+# Rows: article i (1..ARTICLES) is by user 2 + i % 99 (never the bench user), tagged
+# TAGS[i % 5] and TAGS[5 + i % 15]; user u favorites article i when (i + u) % 50 = 0
+# (≈ 200 favorites a user, 2 an article); every 10th article has one comment.
+_PG_FILL = [
+    """
+    INSERT INTO posts (id, title, slug, summary, content, content_html, published, user_id,
+                       created_at, updated_at)
+    SELECT i, 'Article number ' || i || ': notes on building web services',
+           'article-number-' || i || '-notes-on-building-web-services',
+           'What article ' || i || ' is about, in one sentence.',
+           'The body of article ' || i || '. ' || repeat('Some words about the subject. ', 16),
+           '<p>The body of article ' || i || '. '
+               || repeat('Some words about the subject. ', 16) || '</p>',
+           true, 2 + i % (:users - 1),
+           timestamp '2025-01-01' + i * interval '1 minute',
+           timestamp '2025-01-01' + i * interval '1 minute'
+    FROM generate_series(1, :articles) AS i
+    """,
+    "INSERT INTO post_slugs (slug, post_id, created_at) SELECT slug, id, created_at FROM posts",
+    """
+    INSERT INTO post_tags (post_id, tag_id)
+    SELECT i, t.id FROM generate_series(1, :articles) AS i
+    JOIN tags t ON t.name IN ((CAST(:tags_head AS text[]))[1 + i % 5],
+                             (CAST(:tags_tail AS text[]))[1 + i % 15])
+    """,
+    """
+    INSERT INTO likes (user_id, post_id, created_at)
+    SELECT u, i, timestamp '2026-01-01'
+    FROM generate_series(1, :users) AS u, generate_series(1, :articles) AS i
+    WHERE (i + u) % 50 = 0
+    """,
+    """
+    INSERT INTO follows (follower_id, followed_id, created_at)
+    SELECT 1, f, timestamp '2026-01-01' FROM generate_series(2, :followed + 1) AS f
+    UNION ALL
+    SELECT u, 2 + (u + k) % (:users - 1), timestamp '2026-01-01'
+    FROM generate_series(2, :users) AS u, generate_series(1, 5) AS k
+    WHERE 2 + (u + k) % (:users - 1) <> u
+    """,
+    """
+    INSERT INTO comments (post_id, user_id, content, content_html, created_at, updated_at)
+    SELECT :articles, 2 + c, 'Comment ' || c || ' on the measured article: well put.',
+           '<p>Comment ' || c || ' on the measured article: well put.</p>',
+           timestamp '2026-01-01' + c * interval '1 minute',
+           timestamp '2026-01-01' + c * interval '1 minute'
+    FROM generate_series(1, :measured_comments) AS c
+    UNION ALL
+    SELECT i, 2 + i % (:users - 1), 'A comment on article ' || i || '.',
+           '<p>A comment on article ' || i || '.</p>',
+           timestamp '2026-01-01', timestamp '2026-01-01'
+    FROM generate_series(10, :articles - 1, 10) AS i
+    """,
+]
+
+_COUNTS = {
+    "users": "SELECT count(*) FROM users",
+    "articles": "SELECT count(*) FROM posts",
+    "tags": "SELECT count(*) FROM post_tags",
+    "favorites": "SELECT count(*) FROM likes",
+    "follows": "SELECT count(*) FROM follows",
+    "comments": "SELECT count(*) FROM comments",
+}
+_PEER_COUNTS = {
+    "users": "SELECT count(*) FROM users",
+    "articles": "SELECT count(*) FROM articles",
+    "tags": "SELECT count(*) FROM articles_to_tags",
+    "favorites": "SELECT count(*) FROM favorites",
+    "follows": "SELECT count(*) FROM followers_to_followings",
+    "comments": "SELECT count(*) FROM commentaries",
+}
+
+
+def measured_slug() -> str:
+    """The newest article: the one with ``MEASURED_COMMENTS`` comments."""
+    return f"article-number-{ARTICLES}-notes-on-building-web-services"
+
+
+def _params() -> dict[str, Any]:
+    return {
+        "users": USERS,
+        "articles": ARTICLES,
+        "followed": FOLLOWED,
+        "measured_comments": MEASURED_COMMENTS,
+        "tags_head": TAGS[:5],
+        "tags_tail": TAGS[5:],
+    }
+
+
+def counts(engine: sa.Engine, *, peer: bool = False) -> dict[str, int] | None:
+    """Row counts of the tables the benchmark reads, or None when they are missing."""
+    try:
+        with engine.connect() as conn:
+            return {
+                name: conn.scalar(sa.text(sql))
+                for name, sql in (_PEER_COUNTS if peer else _COUNTS).items()
+            }
+    except sa.exc.DBAPIError:
+        return None
+
+
+def is_seeded(engine: sa.Engine) -> bool:
+    found = counts(engine)
+    return bool(found) and found["users"] == USERS and found["articles"] == ARTICLES
+
+
+def seed_ours(url: str, schema: str, admin_url: str, secret: str) -> None:
+    """(Re)create ``schema`` with our tables (the URL's search_path points at it) and fill it."""
+    from app import create_app
+    from app.extensions import db
+    from app.models import Tag, User
+
+    admin = sa.create_engine(admin_url, poolclass=sa.pool.NullPool)
+    with admin.begin() as conn:
+        conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    admin.dispose()
+    app = create_app("production", {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": secret})
+    with app.app_context():
+        db.create_all()
+        first = User(email=f"{BENCH_USER}@example.org", bio="I run the benchmark.")
+        first.set_username(BENCH_USER)
+        first.set_password("bench password 0123456789")
+        db.session.add(first)
+        db.session.flush()
+        for n in range(2, USERS + 1):
+            author = User(
+                password_hash=first.password_hash,
+                email=f"author{n}@example.org",
+                bio=f"Author {n} writes about web services.",
+            )
+            author.set_username(f"author{n}")
+            db.session.add(author)
+        db.session.add_all(Tag(name=name) for name in TAGS)
+        db.session.commit()
+        with db.engine.begin() as conn:
+            for statement in _PG_FILL:
+                conn.execute(sa.text(statement), _params())
+            # Ids were given explicitly: move the sequences past them for later inserts.
+            for table in ("posts", "post_slugs", "comments"):
+                conn.execute(
+                    sa.text(
+                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                        f"(SELECT max(id) FROM {table}))"
+                    )
+                )
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(sa.text("VACUUM ANALYZE"))
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _utc(value: datetime) -> datetime:
+    """Our columns hold naive UTC; the peer's are ``timestamptz``."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+def peer_rows(ours: sa.Connection) -> dict[str, tuple[list[str], list[tuple]]]:
+    """Our rows in the peer's tables' columns, per peer table, in insertion order."""
+    q = lambda sql: ours.execute(sa.text(sql)).all()  # noqa: E731
+    users = [
+        # The peer keeps a bcrypt hash and its salt; nobody logs in to it during the
+        # benchmark (its tokens are signed with its secret), so neither is set.
+        (r.id, r.username, r.email, "", None, r.bio or "", r.image, _utc(r.created_at))
+        for r in q("SELECT id, username, email, bio, image, created_at FROM users ORDER BY id")
+    ]
+    articles = [
+        (r.id, r.slug, r.title, r.summary or "", r.content, r.user_id, _utc(r.created_at),
+         _utc(r.updated_at))
+        for r in q(
+            "SELECT id, slug, title, summary, content, user_id, created_at, updated_at "
+            "FROM posts WHERE published ORDER BY id"
+        )
+    ]  # fmt: skip
+    tags = [(r.name,) for r in q("SELECT name FROM tags ORDER BY name")]
+    article_tags = q(
+        "SELECT pt.post_id, t.name FROM post_tags pt JOIN tags t ON t.id = pt.tag_id "
+        "JOIN posts p ON p.id = pt.post_id WHERE p.published ORDER BY pt.post_id, t.name"
+    )
+    favorites = q(
+        "SELECT l.user_id, l.post_id FROM likes l JOIN posts p ON p.id = l.post_id "
+        "WHERE p.published ORDER BY l.user_id, l.post_id"
+    )
+    follows = q("SELECT follower_id, followed_id FROM follows ORDER BY 1, 2")
+    comments = [
+        (r.id, r.content, r.user_id, r.post_id, _utc(r.created_at), _utc(r.updated_at))
+        for r in q(
+            "SELECT c.id, c.content, c.user_id, c.post_id, c.created_at, c.updated_at "
+            "FROM comments c JOIN posts p ON p.id = c.post_id WHERE p.published ORDER BY c.id"
+        )
+    ]
+    return {
+        "users": (
+            ["id", "username", "email", "salt", "hashed_password", "bio", "image",
+             "created_at", "updated_at"],
+            [(*u, u[-1]) for u in users],
+        ),
+        "followers_to_followings": (["follower_id", "following_id"], [tuple(f) for f in follows]),
+        "articles": (
+            ["id", "slug", "title", "description", "body", "author_id", "created_at",
+             "updated_at"],
+            articles,
+        ),
+        "tags": (["tag"], tags),
+        "articles_to_tags": (["article_id", "tag"], [tuple(t) for t in article_tags]),
+        "favorites": (["user_id", "article_id"], [tuple(f) for f in favorites]),
+        "commentaries": (
+            ["id", "body", "author_id", "article_id", "created_at", "updated_at"],
+            comments,
+        ),
+    }  # fmt: skip
+
+
+def copy_to_peer(ours_url: str, peer_dsn: str) -> dict[str, int]:
+    """Empty the peer's tables and fill them with our rows; returns rows written per table.
+
+    ``peer_dsn`` is a libpq DSN of the peer's database, already migrated by its alembic.
+    One transaction: a failure leaves the peer's tables as they were.
+    """
+    import psycopg
+
+    engine = sa.create_engine(ours_url, poolclass=sa.pool.NullPool)
+    with engine.connect() as conn:
+        rows = peer_rows(conn)
+    engine.dispose()
+    written = {}
+    with psycopg.connect(peer_dsn) as peer, peer.cursor() as cur:
+        cur.execute(
+            "TRUNCATE commentaries, favorites, articles_to_tags, tags, articles, "
+            "followers_to_followings, users"
+        )
+        for table, (columns, values) in rows.items():
+            with cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in values:
+                    copy.write_row(row)
+            written[table] = len(values)
+        for table in ("users", "articles", "commentaries"):
+            cur.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                f"(SELECT coalesce(max(id), 1) FROM {table}))"
+            )
+    with psycopg.connect(peer_dsn, autocommit=True) as peer:
+        peer.execute("VACUUM ANALYZE")
+    return written
