@@ -66,7 +66,8 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start(server: Server, secret: str, workers: int) -> None:
+def start(server: Server, secret: str, workers: int, log=None) -> None:
+    """gunicorn with ``workers`` sync workers; its output (a log line per request) to ``log``."""
     server.port = free_port()
     env = dict(
         os.environ,
@@ -78,7 +79,7 @@ def start(server: Server, secret: str, workers: int) -> None:
     env.pop("JWT_SECRET_KEY", None)
     cmd = [sys.executable, "-m", "gunicorn", "-w", str(workers), "-k", "sync"]
     cmd += ["-b", f"127.0.0.1:{server.port}", "--log-level", "warning", server.factory]
-    server.process = subprocess.Popen(cmd, cwd=ROOT, env=env)
+    server.process = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=log)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:

@@ -32,6 +32,7 @@ TAGS = [
 COMMON_TAG = TAGS[0]
 SEED_VERSION = "rw1"
 BENCH_USER = "bench"
+PASSWORD = "bench password 0123456789"  # every user's, on both servers
 
 # Rows: article i (1..ARTICLES) is by user 2 + i % 99 (never the bench user), tagged
 # TAGS[i % 5] and TAGS[5 + i % 15]; user u favorites article i when (i + u) % 50 = 0
@@ -154,7 +155,7 @@ def seed_ours(url: str, schema: str, admin_url: str, secret: str) -> None:
         db.create_all()
         first = User(email=f"{BENCH_USER}@example.org", bio="I run the benchmark.")
         first.set_username(BENCH_USER)
-        first.set_password("bench password 0123456789")
+        first.set_password(PASSWORD)
         db.session.add(first)
         db.session.flush()
         for n in range(2, USERS + 1):
@@ -189,13 +190,18 @@ def _utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
-def peer_rows(ours: sa.Connection) -> dict[str, tuple[list[str], list[tuple]]]:
-    """Our rows in the peer's tables' columns, per peer table, in insertion order."""
+def peer_rows(
+    ours: sa.Connection, salt: str, hashed_password: str
+) -> dict[str, tuple[list[str], list[tuple]]]:
+    """Our rows in the peer's tables' columns, per peer table, in insertion order.
+
+    The peer keeps a bcrypt hash of salt + password per user; every user gets the one
+    given (made by the peer's own passlib from ``PASSWORD``), as every one of ours has the
+    same password too.
+    """
     q = lambda sql: ours.execute(sa.text(sql)).all()  # noqa: E731
     users = [
-        # The peer keeps a bcrypt hash and its salt; nobody logs in to it during the
-        # benchmark (its tokens are signed with its secret), so neither is set.
-        (r.id, r.username, r.email, "", None, r.bio or "", r.image, _utc(r.created_at))
+        (r.id, r.username, r.email, salt, hashed_password, r.bio or "", r.image, _utc(r.created_at))
         for r in q("SELECT id, username, email, bio, image, created_at FROM users ORDER BY id")
     ]
     articles = [
@@ -245,7 +251,7 @@ def peer_rows(ours: sa.Connection) -> dict[str, tuple[list[str], list[tuple]]]:
     }  # fmt: skip
 
 
-def copy_to_peer(ours_url: str, peer_dsn: str) -> dict[str, int]:
+def copy_to_peer(ours_url: str, peer_dsn: str, salt: str, hashed_password: str) -> dict[str, int]:
     """Empty the peer's tables and fill them with our rows; returns rows written per table.
 
     ``peer_dsn`` is a libpq DSN of the peer's database, already migrated by its alembic.
@@ -255,7 +261,7 @@ def copy_to_peer(ours_url: str, peer_dsn: str) -> dict[str, int]:
 
     engine = sa.create_engine(ours_url, poolclass=sa.pool.NullPool)
     with engine.connect() as conn:
-        rows = peer_rows(conn)
+        rows = peer_rows(conn, salt, hashed_password)
     engine.dispose()
     written = {}
     with psycopg.connect(peer_dsn) as peer, peer.cursor() as cur:
