@@ -292,6 +292,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", default="", help="comma-separated scenario names")
     parser.add_argument("--data-dir", default=DEFAULT_DATA_DIR)
     parser.add_argument("--reseed", action="store_true")
+    parser.add_argument(
+        "--peer-dir",
+        help="then run bench.peer (PostgreSQL) against this checkout of "
+        "nsidnev/fastapi-realworld-example-app, with the same rounds, seconds, connections "
+        "and workers; absent: no peer comparison",
+    )
     args = parser.parse_args(argv)
 
     os.environ["FLASK_ENV"] = "production"
@@ -388,6 +394,19 @@ def main(argv: list[str] | None = None) -> int:
             },
             handle,
             indent=2,
+        )
+    if args.peer_dir:
+        from . import peer
+
+        print(file=sys.stderr)
+        return peer.main(
+            [
+                f"--peer-dir={args.peer_dir}",
+                f"--rounds={args.rounds}",
+                f"--seconds={args.seconds}",
+                f"--connections={args.connections}",
+                f"--workers={args.workers}",
+            ]
         )
     return 0
 

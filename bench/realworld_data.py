@@ -199,36 +199,53 @@ def peer_rows(
     given (made by the peer's own passlib from ``PASSWORD``), as every one of ours has the
     same password too.
     """
-    q = lambda sql: ours.execute(sa.text(sql)).all()  # noqa: E731
+    from app.models import Comment, Follow, Like, Post, Tag, User, post_tags
+
+    q = lambda stmt: ours.execute(stmt).all()  # noqa: E731
+    published = Post.published.is_(True)
     users = [
         (r.id, r.username, r.email, salt, hashed_password, r.bio or "", r.image, _utc(r.created_at))
-        for r in q("SELECT id, username, email, bio, image, created_at FROM users ORDER BY id")
-    ]
+        for r in q(
+            sa.select(User.id, User.username, User.email, User.bio, User.image, User.created_at)
+            .order_by(User.id)
+        )
+    ]  # fmt: skip
     articles = [
         (r.id, r.slug, r.title, r.summary or "", r.content, r.user_id, _utc(r.created_at),
          _utc(r.updated_at))
         for r in q(
-            "SELECT id, slug, title, summary, content, user_id, created_at, updated_at "
-            "FROM posts WHERE published ORDER BY id"
+            sa.select(Post.id, Post.slug, Post.title, Post.summary, Post.content, Post.user_id,
+                      Post.created_at, Post.updated_at)
+            .where(published).order_by(Post.id)
         )
     ]  # fmt: skip
-    tags = [(r.name,) for r in q("SELECT name FROM tags ORDER BY name")]
+    tags = [(r.name,) for r in q(sa.select(Tag.name).order_by(Tag.name))]
     article_tags = q(
-        "SELECT pt.post_id, t.name FROM post_tags pt JOIN tags t ON t.id = pt.tag_id "
-        "JOIN posts p ON p.id = pt.post_id WHERE p.published ORDER BY pt.post_id, t.name"
+        sa.select(post_tags.c.post_id, Tag.name)
+        .join(Tag, Tag.id == post_tags.c.tag_id)
+        .join(Post, Post.id == post_tags.c.post_id)
+        .where(published)
+        .order_by(post_tags.c.post_id, Tag.name)
     )
     favorites = q(
-        "SELECT l.user_id, l.post_id FROM likes l JOIN posts p ON p.id = l.post_id "
-        "WHERE p.published ORDER BY l.user_id, l.post_id"
+        sa.select(Like.user_id, Like.post_id)
+        .join(Post, Post.id == Like.post_id)
+        .where(published)
+        .order_by(Like.user_id, Like.post_id)
     )
-    follows = q("SELECT follower_id, followed_id FROM follows ORDER BY 1, 2")
+    follows = q(
+        sa.select(Follow.follower_id, Follow.followed_id).order_by(
+            Follow.follower_id, Follow.followed_id
+        )
+    )
     comments = [
         (r.id, r.content, r.user_id, r.post_id, _utc(r.created_at), _utc(r.updated_at))
         for r in q(
-            "SELECT c.id, c.content, c.user_id, c.post_id, c.created_at, c.updated_at "
-            "FROM comments c JOIN posts p ON p.id = c.post_id WHERE p.published ORDER BY c.id"
+            sa.select(Comment.id, Comment.content, Comment.user_id, Comment.post_id,
+                      Comment.created_at, Comment.updated_at)
+            .join(Post, Post.id == Comment.post_id).where(published).order_by(Comment.id)
         )
-    ]
+    ]  # fmt: skip
     return {
         "users": (
             ["id", "username", "email", "salt", "hashed_password", "bio", "image",
