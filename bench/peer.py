@@ -189,21 +189,21 @@ def start_peer(server: Server, peer_dir: str, python: str, secret: str, args, lo
     cmd += ["--port", str(server.port), "--workers", str(args.workers)]
     env = peer_env(dsn, secret, args.peer_pool)
     server.process = subprocess.Popen(cmd, cwd=peer_dir, env=env, stdout=log, stderr=log)
-    wait_ready(server, "/api/tags")
+    wait_ready(server, "/api/tags", log.name)
 
 
-def wait_ready(server: Server, path: str) -> None:
+def wait_ready(server: Server, path: str, log: str) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if server.process.poll() is not None:
-            raise RuntimeError(f"{server.name} exited with {server.process.returncode}")
+            raise RuntimeError(f"{server.name} exited with {server.process.returncode}: see {log}")
         try:
             with urllib.request.urlopen(server.base() + path, timeout=2) as response:
                 if response.status == 200:
                     return
         except OSError:
             time.sleep(0.3)
-    raise RuntimeError(f"{server.name} did not answer {path}")
+    raise RuntimeError(f"{server.name} did not answer {path} within 60 s: see {log}")
 
 
 # --- data and tokens ------------------------------------------------------------------------
@@ -308,12 +308,19 @@ def check_servers(items: list[Scenario], servers: dict[str, Server], tokens: dic
     problems = []
     for s in items:
         for side, server in servers.items():
-            body, size = get_json(server.base() + s.path, tokens[side] if s.auth else None)
+            try:
+                body, size = get_json(server.base() + s.path, tokens[side] if s.auth else None)
+            except RuntimeError as error:
+                problems.append(f"{side} {s.name}: {error}")
+                continue
             s.bytes[side] = size
             if problem := check_answer(s, body):
                 problems.append(f"{side} {s.name}: {problem}")
     if problems:
-        raise RuntimeError("the servers do not answer alike: " + "; ".join(problems))
+        raise RuntimeError(
+            "the servers do not answer alike (logs: bench/results/peer-logs/): "
+            + "; ".join(problems)
+        )
 
 
 # --- run and report -------------------------------------------------------------------------
