@@ -100,26 +100,35 @@ def check_peer_dir(peer_dir: str) -> None:
             )
 
 
+def clean_env() -> dict[str, str]:
+    """This environment without what points a Python at our code or our venv."""
+    return {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+
+
 def ensure_venv(venv: str, base_python: str) -> str:
     """The peer venv's python; the venv is made and filled when it has no uvicorn yet."""
     python = os.path.join(venv, "bin", "python")
     if not os.path.exists(os.path.join(venv, "bin", "uvicorn")):
         print(f"building the peer's venv in {venv} ...", file=sys.stderr, flush=True)
-        subprocess.run([base_python, "-m", "venv", venv], check=True)
+        subprocess.run([base_python, "-m", "venv", venv], check=True, env=clean_env())
         pip = [python, "-m", "pip", "install", "-q", "--prefer-binary"]
-        subprocess.run(pip + PEER_REQUIREMENTS, check=True)
+        subprocess.run(pip + PEER_REQUIREMENTS, check=True, env=clean_env())
     return python
 
 
 def peer_versions(python: str) -> dict[str, str]:
     out = subprocess.run(
-        [python, "-m", "pip", "list", "--format", "json"], capture_output=True, text=True
+        [python, "-m", "pip", "list", "--format", "json"],
+        capture_output=True,
+        text=True,
+        env=clean_env(),
     ).stdout
     found = {p["name"].lower(): p["version"] for p in json.loads(out or "[]")}
     python_version = subprocess.run(
         [python, "-c", "import platform; print(platform.python_version())"],
         capture_output=True,
         text=True,
+        env=clean_env(),
     ).stdout.strip()
     return {"python": python_version} | {name: found.get(name, "-") for name in PEER_VERSIONS}
 
@@ -132,7 +141,11 @@ def peer_password(python: str) -> tuple[str, str]:
         "print(salt); print(CryptContext(schemes=['bcrypt']).hash(salt + sys.argv[1]))"
     )
     out = subprocess.run(
-        [python, "-c", code, realworld_data.PASSWORD], capture_output=True, text=True, check=True
+        [python, "-c", code, realworld_data.PASSWORD],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=clean_env(),
     )
     salt, hashed = out.stdout.split()
     return salt, hashed
@@ -156,7 +169,7 @@ def create_database(pg_url: str, database: str) -> None:
 
 
 def peer_env(dsn: str, secret: str, pool: int) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    env = clean_env()
     env.update(
         APP_ENV="prod",
         DATABASE_URL=dsn,
