@@ -395,12 +395,16 @@ def run(args) -> int:
         return 2
     peer_dir = os.path.abspath(args.peer_dir)
     check_peer_dir(peer_dir)
+    items = [s for s in scenarios() if not args.only or s.name in args.only.split(",")]
+    if not items:
+        names = ", ".join(s.name for s in scenarios())
+        print(f"--only names none of the scenarios: {names}", file=sys.stderr)
+        return 2
     python = ensure_venv(args.peer_venv or os.path.join(peer_dir, ".venv"), args.peer_python)
     os.environ["FLASK_ENV"] = "production"
     secret, peer_secret = secrets.token_urlsafe(48), secrets.token_urlsafe(48)
     ours_url, dsn = prepare_data(args, pg_url, secret, python)
     tokens = {"ours": our_token(ours_url, secret), "peer": peer_token(peer_secret)}
-    items = [s for s in scenarios() if not args.only or s.name in args.only.split(",")]
     logs_dir = os.path.join(ROOT, "bench", "results", "peer-logs")
     os.makedirs(logs_dir, exist_ok=True)
     servers = {
