@@ -133,6 +133,7 @@ def paginate(
     limit: int,
     offset: int,
     options: tuple[Any, ...] = (),
+    params: dict[str, Any] | None = None,
     sort: tuple[type, str] | None = None,
     after: str | None = None,
 ) -> Page:
@@ -140,7 +141,7 @@ def paginate(
 
     With ``sort`` (model, sort argument) the rows are ordered here, and when the sort
     column is never NULL the ``next`` link is an ``after`` cursor; ``after`` given by the
-    client replaces ``offset``.
+    client replaces ``offset``. ``params`` fill the bound parameters of ``options``.
     """
     keyset = position = None
     if sort is not None:
@@ -154,7 +155,7 @@ def paginate(
     total = db.session.scalar(count_stmt) or 0
     page = stmt.options(*options).limit(limit)
     page = keyset.after(page, *position) if keyset and position else page.offset(offset)
-    rows = db.session.scalars(page).unique().all()
+    rows = db.session.scalars(page, params).unique().all()
     next_after = None
     if keyset is not None and len(rows) == limit:
         next_after = keyset.cursor(rows[-1], offset + limit)
