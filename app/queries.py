@@ -296,8 +296,7 @@ def feed(viewer: User, args: dict[str, Any]) -> Page:
 # --- tags ---------------------------------------------------------------------------------
 
 
-def popular_tags(limit: int, offset: int = 0) -> Page:
-    """Tags on published posts, most used first, then by name; ``items`` are (name, count)."""
+def _tag_counts() -> tuple[sa.Select, Any]:
     count = sa.func.count(post_tags.c.post_id).label("count")
     stmt = (
         sa.select(Tag.name, count)
@@ -306,11 +305,23 @@ def popular_tags(limit: int, offset: int = 0) -> Page:
         .where(Post.published.is_(True))
         .group_by(Tag.id, Tag.name)
     )
+    return stmt, count
+
+
+def popular_tags(limit: int, offset: int = 0) -> Page:
+    """Tags on published posts, most used first, then by name; ``items`` are (name, count)."""
+    stmt, count = _tag_counts()
     total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery())) or 0
     rows = db.session.execute(
         stmt.order_by(count.desc(), Tag.name).limit(limit).offset(offset)
     ).all()
     return Page([{"name": name, "count": n} for name, n in rows], total, offset, limit)
+
+
+def popular_tag_names(limit: int) -> list[str]:
+    """The names of ``popular_tags``' first page, without its total (one statement)."""
+    stmt, count = _tag_counts()
+    return list(db.session.scalars(stmt.order_by(count.desc(), Tag.name).limit(limit)))
 
 
 def following_among(viewer: User | None, user_ids: set[int]) -> set[int]:
