@@ -19,11 +19,14 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased, defer, joinedload, selectinload, with_expression
 
+from . import search
 from .errors import Invalid, NotFound
 from .extensions import db
 from .models import ID_MAX, Comment, Follow, Like, Post, Tag, User, post_tags, username_key, utcnow
 from .pagination import Page, paginate
 from .permissions import can_moderate
+
+DEFAULT_POST_SORT = "-created_at"
 
 
 def visible_posts(
@@ -36,8 +39,8 @@ def visible_posts(
 ) -> sa.Select:
     """Published posts, plus the viewer's own drafts; the keyword arguments narrow them.
 
-    Search results (``q``) never hold a draft, and nobody else's draft is ever listed
-    (admins open them by id).
+    Search results (``q``: full text, every word, app.search) never hold a draft, and
+    nobody else's draft is ever listed (admins open them by id).
     """
     stmt = sa.select(Post)
     if viewer is None or q:
@@ -47,10 +50,7 @@ def visible_posts(
     if author_id is not None:
         stmt = stmt.where(Post.user_id == author_id)
     if q:
-        pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        stmt = stmt.where(
-            sa.or_(Post.title.ilike(pattern, escape="\\"), Post.content.ilike(pattern, escape="\\"))
-        )
+        stmt = search.matching(stmt, q, _dialect())
     if tag is not None:
         # The tag's id is looked up first and written into the SQL as a literal (an integer:
         # safe to inline): the planner then knows how common this tag is. A popular tag is
@@ -68,6 +68,10 @@ def visible_posts(
     if liked_by is not None:
         stmt = stmt.where(Post.id.in_(sa.select(Like.post_id).where(Like.user_id == liked_by)))
     return stmt
+
+
+def _dialect() -> str:
+    return db.session.get_bind().dialect.name
 
 
 def post_details(viewer: User | None) -> tuple[Any, ...]:
@@ -98,13 +102,26 @@ def post_for(viewer: User | None, post_id: int) -> Post:
     return post
 
 
-def page_of_posts(stmt: sa.Select, args: dict[str, Any], viewer: User | None = None) -> Page:
-    """One page of ``stmt`` in ``args["sort"]`` order with details (3 statements)."""
+def page_of_posts(
+    stmt: sa.Select, args: dict[str, Any], viewer: User | None = None, ranking: list | None = None
+) -> Page:
+    """One page of ``stmt`` with details (3 statements): in ``args["sort"]`` order, or in
+    ``ranking`` order (search relevance) when given, which pages by offset only."""
+    options = (*post_details(viewer), defer(Post.content_html))
+    if ranking is not None:
+        if args.get("after"):
+            raise Invalid(
+                {"after": ["Relevance order pages by offset; send sort to page by cursor."]},
+                "Invalid query parameters",
+            )
+        return paginate(
+            stmt.order_by(*ranking), limit=args["limit"], offset=args["offset"], options=options
+        )
     return paginate(
         stmt,
         limit=args["limit"],
         offset=args["offset"],
-        options=(*post_details(viewer), defer(Post.content_html)),
+        options=options,
         sort=(Post, args["sort"]),
         after=args.get("after"),
     )
@@ -114,18 +131,22 @@ def post_list(viewer: User | None, args: dict[str, Any], author_id: int | None =
     """The page of posts a list endpoint answers for ``viewer`` with query ``args``.
 
     ``author_id``: only this author's posts (``/users/<id>/posts``), on top of the
-    ``author_id`` the query string may carry.
+    ``author_id`` the query string may carry. With ``q`` and no ``sort`` the best matches
+    come first; otherwise ``sort`` (default newest first).
     """
+    q = args.get("q")
     stmt = visible_posts(
         viewer,
         author_id=args.get("author_id"),
-        q=args.get("q"),
+        q=q,
         tag=args.get("tag"),
         liked_by=args.get("liked_by"),
     )
     if author_id is not None:
         stmt = stmt.where(Post.user_id == author_id)
-    return page_of_posts(stmt, args, viewer)
+    if q and args.get("sort") is None:
+        return page_of_posts(stmt, args, viewer, ranking=search.by_relevance(q, _dialect()))
+    return page_of_posts(stmt, {**args, "sort": args.get("sort") or DEFAULT_POST_SORT}, viewer)
 
 
 def comment_list(post: Post, args: dict[str, Any]) -> Page:

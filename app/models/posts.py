@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from ..extensions import db
 from ..markdown import render
+from ..search import register as register_search_index
 from .base import (
     SLUG_MAX,
     SUMMARY_MAX,
@@ -48,6 +49,9 @@ class Post(db.Model):
     content: Mapped[str] = mapped_column(sa.Text)
     # ``content`` rendered and sanitized when it is written (app.markdown), never on read.
     content_html: Mapped[str] = mapped_column(sa.Text)
+    # The tag names joined by spaces, written with the tags (``set_tags``): the search index
+    # (app.search) reads the post's own row, and tags live in another table.
+    tag_names: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     published: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
@@ -81,10 +85,17 @@ class Post(db.Model):
         # would answer another order on each backend.
         return sorted(tag.name for tag in self.tag_rows)
 
+    def set_tags(self, rows: list[Tag]) -> None:
+        self.tag_rows = rows
+        self.tag_names = " ".join(sorted(tag.name for tag in rows))
+
     def update(self, data: dict[str, Any]) -> None:
         for key in ("title", "content", "published", "summary"):
             if key in data:
                 setattr(self, key, data[key])
+
+
+register_search_index(Post.__table__)
 
 
 class PostSlug(db.Model):

@@ -1,0 +1,49 @@
+"""full-text search: posts.tag_names, and the FTS5 table (SQLite) or tsvector + GIN (PostgreSQL)
+
+Existing posts get their tag names and are indexed here: SQLite rebuilds the external-content
+FTS5 table from posts; on PostgreSQL adding the stored generated column computes it for every
+row. The index objects are the ones app.search creates for db.create_all().
+
+Revision ID: 0006
+Revises: 0005
+Create Date: 2026-11-28
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+from app import search
+
+
+# revision identifiers, used by Alembic.
+revision = '0006'
+down_revision = '0005'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    # A plain ADD COLUMN on SQLite too: a batch rebuild of posts would drop the old table,
+    # and with foreign keys on that deletes every comment, like and slug row with it.
+    op.add_column('posts', sa.Column('tag_names', sa.Text(), server_default='', nullable=False))
+    conn = op.get_bind()
+    if conn.dialect.name == 'postgresql':
+        names = "string_agg(tags.name, ' ' ORDER BY tags.name)"
+    else:
+        names = "group_concat(tags.name, ' ')"
+    op.execute(
+        f"UPDATE posts SET tag_names = (SELECT {names} FROM post_tags "
+        "JOIN tags ON tags.id = post_tags.tag_id WHERE post_tags.post_id = posts.id) "
+        "WHERE EXISTS (SELECT 1 FROM post_tags WHERE post_tags.post_id = posts.id)"
+    )
+    search.create_index(conn, backfill=True)
+
+
+def downgrade():
+    # Only derived data goes: the index and the tag names (the tags stay in post_tags).
+    conn = op.get_bind()
+    search.drop_index(conn)
+    if conn.dialect.name == 'sqlite':
+        op.execute('ALTER TABLE posts DROP COLUMN tag_names')  # SQLite >= 3.35, no rebuild
+    else:
+        op.drop_column('posts', 'tag_names')
