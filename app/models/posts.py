@@ -49,9 +49,9 @@ class Post(db.Model):
     content: Mapped[str] = mapped_column(sa.Text)
     # ``content`` rendered and sanitized when it is written (app.markdown), never on read.
     content_html: Mapped[str] = mapped_column(sa.Text)
-    # The tag names joined by spaces, written with the tags (``set_tags``): the search index
-    # (app.search) reads the post's own row, and tags live in another table.
-    tag_names: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    # The tag names joined by spaces (NULL: none), written with the tags (``set_tags``): the
+    # search index (app.search) reads the post's own row, and tags live in another table.
+    tag_names: Mapped[str | None] = mapped_column(sa.Text)
     published: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
@@ -87,7 +87,7 @@ class Post(db.Model):
 
     def set_tags(self, rows: list[Tag]) -> None:
         self.tag_rows = rows
-        self.tag_names = " ".join(sorted(tag.name for tag in rows))
+        self.tag_names = " ".join(sorted(tag.name for tag in rows)) or None
 
     def update(self, data: dict[str, Any]) -> None:
         for key in ("title", "content", "published", "summary"):

@@ -25,7 +25,7 @@ depends_on = None
 def upgrade():
     # A plain ADD COLUMN on SQLite too: a batch rebuild of posts would drop the old table,
     # and with foreign keys on that deletes every comment, like and slug row with it.
-    op.add_column('posts', sa.Column('tag_names', sa.Text(), server_default='', nullable=False))
+    op.add_column('posts', sa.Column('tag_names', sa.Text(), nullable=True))
     conn = op.get_bind()
     if conn.dialect.name == 'postgresql':
         names = "string_agg(tags.name, ' ' ORDER BY tags.name)"
