@@ -123,24 +123,36 @@ _FTS_COLUMNS = "title, summary, content, tag_names"
 _OLD = "old.id, old.title, old.summary, old.content, old.tag_names"
 _NEW = "new.id, new.title, new.summary, new.content, new.tag_names"
 
-SQLITE_CREATE = [
+SQLITE_TABLE = (
     f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5({_FTS_COLUMNS}, content='posts', "
-    "content_rowid='id', tokenize='porter unicode61 remove_diacritics 2')",
-    f"CREATE TRIGGER {FTS_TABLE}_ai AFTER INSERT ON posts BEGIN "
-    f"INSERT INTO {FTS_TABLE}(rowid, {_FTS_COLUMNS}) VALUES ({_NEW}); END",
-    f"CREATE TRIGGER {FTS_TABLE}_ad AFTER DELETE ON posts BEGIN "
-    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, {_FTS_COLUMNS}) VALUES ('delete', {_OLD}); "
-    "END",
-    f"CREATE TRIGGER {FTS_TABLE}_au AFTER UPDATE OF {_FTS_COLUMNS} ON posts BEGIN "
-    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, {_FTS_COLUMNS}) VALUES ('delete', {_OLD}); "
-    f"INSERT INTO {FTS_TABLE}(rowid, {_FTS_COLUMNS}) VALUES ({_NEW}); END",
+    "content_rowid='id', tokenize='porter unicode61 remove_diacritics 2')"
+)
+_DELETE_OLD = (
+    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, {_FTS_COLUMNS}) VALUES ('delete', {_OLD});"
+)
+_INSERT_NEW = f"INSERT INTO {FTS_TABLE}(rowid, {_FTS_COLUMNS}) VALUES ({_NEW});"
+SQLITE_TRIGGERS = {
+    f"{FTS_TABLE}_ai": f"AFTER INSERT ON posts BEGIN {_INSERT_NEW} END",
+    f"{FTS_TABLE}_ad": f"AFTER DELETE ON posts BEGIN {_DELETE_OLD} END",
+    f"{FTS_TABLE}_au": f"AFTER UPDATE OF {_FTS_COLUMNS} ON posts "
+    f"BEGIN {_DELETE_OLD} {_INSERT_NEW} END",
+}
+SQLITE_CREATE = [SQLITE_TABLE] + [
+    f"CREATE TRIGGER {name} {body}" for name, body in SQLITE_TRIGGERS.items()
 ]
 SQLITE_BACKFILL = f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')"
-SQLITE_DROP = [
-    f"DROP TRIGGER IF EXISTS {FTS_TABLE}_au",
-    f"DROP TRIGGER IF EXISTS {FTS_TABLE}_ad",
-    f"DROP TRIGGER IF EXISTS {FTS_TABLE}_ai",
-    f"DROP TABLE IF EXISTS {FTS_TABLE}",
+
+
+def sqlite_index_from(first_id: int) -> str:
+    """Index the posts from ``first_id`` on in one statement (bulk loads, app.fake)."""
+    return (
+        f"INSERT INTO {FTS_TABLE}(rowid, {_FTS_COLUMNS}) "
+        f"SELECT id, {_FTS_COLUMNS} FROM posts WHERE id >= {int(first_id)}"
+    )
+
+
+SQLITE_DROP = [f"DROP TRIGGER IF EXISTS {name}" for name in SQLITE_TRIGGERS] + [
+    f"DROP TABLE IF EXISTS {FTS_TABLE}"
 ]
 
 
