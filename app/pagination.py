@@ -135,12 +135,19 @@ def paginate(
     options: tuple[Any, ...] = (),
     sort: tuple[type, str] | None = None,
     after: str | None = None,
+    ids_first: type | None = None,
 ) -> Page:
     """Run ``stmt`` for one page (2 statements: count and rows).
 
     With ``sort`` (model, sort argument) the rows are ordered here, and when the sort
     column is never NULL the ``next`` link is an ``after`` cursor; ``after`` given by the
     client replaces ``offset``.
+
+    ``ids_first`` (the model): find the page's ids first, then load those rows with
+    ``options`` (3 statements). When the order cannot come from an index (a popular tag,
+    the feed, search ranking), the database sorts every matching row before the LIMIT;
+    in one statement each of those rows carries all its columns and the correlated
+    subqueries of ``options`` (counts) into the sort, in two only its id and sort key.
     """
     keyset = position = None
     if sort is not None:
@@ -152,9 +159,26 @@ def paginate(
                 offset, *position = keyset.decode(after)
     count_stmt = stmt.with_only_columns(sa.func.count(), maintain_column_froms=True).order_by(None)
     total = db.session.scalar(count_stmt) or 0
-    page = stmt.options(*options).limit(limit)
+    page = (stmt if ids_first is not None else stmt.options(*options)).limit(limit)
     page = keyset.after(page, *position) if keyset and position else page.offset(offset)
-    rows = db.session.scalars(page).unique().all()
+    if ids_first is not None:
+        model_id = ids_first.id  # type: ignore[attr-defined]
+        ids = db.session.scalars(
+            page.with_only_columns(model_id, maintain_column_froms=True).options()
+        ).all()
+        position = {item_id: n for n, item_id in enumerate(ids)}
+        rows = (
+            sorted(
+                db.session.scalars(
+                    sa.select(ids_first).where(model_id.in_(ids)).options(*options)
+                ).unique(),
+                key=lambda row: position[row.id],
+            )
+            if ids
+            else []
+        )
+    else:
+        rows = db.session.scalars(page).unique().all()
     next_after = None
     if keyset is not None and len(rows) == limit:
         next_after = keyset.cursor(rows[-1], offset + limit)

@@ -105,8 +105,9 @@ def post_for(viewer: User | None, post_id: int) -> Post:
 def page_of_posts(
     stmt: sa.Select, args: dict[str, Any], viewer: User | None = None, ranking: list | None = None
 ) -> Page:
-    """One page of ``stmt`` with details (3 statements): in ``args["sort"]`` order, or in
-    ``ranking`` order (search relevance) when given, which pages by offset only."""
+    """One page of ``stmt`` with details (4 statements: count, the page's ids, its rows,
+    their tags): in ``args["sort"]`` order, or in ``ranking`` order (search relevance)
+    when given, which pages by offset only."""
     options = (*post_details(viewer), defer(Post.content_html))
     if ranking is not None:
         if args.get("after"):
@@ -115,7 +116,11 @@ def page_of_posts(
                 "Invalid query parameters",
             )
         return paginate(
-            stmt.order_by(*ranking), limit=args["limit"], offset=args["offset"], options=options
+            stmt.order_by(*ranking),
+            limit=args["limit"],
+            offset=args["offset"],
+            options=options,
+            ids_first=Post,
         )
     return paginate(
         stmt,
@@ -124,6 +129,7 @@ def page_of_posts(
         options=options,
         sort=(Post, args["sort"]),
         after=args.get("after"),
+        ids_first=Post,
     )
 
 

@@ -1,4 +1,5 @@
-"""full-text search: posts.tag_names, and the FTS5 table (SQLite) or tsvector + GIN (PostgreSQL)
+"""full-text search: posts.tag_names, and the FTS5 table (SQLite) or tsvector + GIN (PostgreSQL);
+covering indexes for the feed, ?tag= and search lists
 
 Existing posts get their tag names and are indexed here: SQLite rebuilds the external-content
 FTS5 table from posts; on PostgreSQL adding the stored generated column computes it for every
@@ -37,11 +38,15 @@ def upgrade():
         "WHERE EXISTS (SELECT 1 FROM post_tags WHERE post_tags.post_id = posts.id)"
     )
     search.create_index(conn, backfill=True)
+    op.create_index('ix_posts_user_id_published_created_at', 'posts', ['user_id', 'published', 'created_at'])
+    op.create_index('ix_posts_id_published_created_at', 'posts', ['id', 'published', 'created_at'])
 
 
 def downgrade():
     # Only derived data goes: the index and the tag names (the tags stay in post_tags).
     conn = op.get_bind()
+    op.drop_index('ix_posts_id_published_created_at', 'posts')
+    op.drop_index('ix_posts_user_id_published_created_at', 'posts')
     search.drop_index(conn)
     if conn.dialect.name == 'sqlite':
         op.execute('ALTER TABLE posts DROP COLUMN tag_names')  # SQLite >= 3.35, no rebuild
