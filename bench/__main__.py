@@ -271,8 +271,8 @@ def in_process_report(extra: dict[str, Any], posts: int) -> str:
         f"In-process, {posts} posts: median ms per request, SQL statements, and the cost "
         f"÷ the same list at {SMALL} posts",
         "",
-        "| backend | list | ms | statements | total | ÷ first page | ÷ 1k posts |",
-        "|---|---|---:|---:|---:|---:|---:|",
+        "| backend | list | ms | CPU ms | statements | total | ÷ first page | ÷ 1k posts |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
     ]
     for key, found in extra.items():
         if not key.endswith("_inprocess"):
@@ -284,7 +284,8 @@ def in_process_report(extra: dict[str, Any], posts: int) -> str:
             vs_first = f"{r['ms'] / first['ms']:.2f}" if first and first is not r else ""
             vs_small = f"{r['ms'] / before[name]['ms']:.2f}" if name in before else ""
             lines.append(
-                f"| {backend} | {name} | {r['ms']:.1f} | {r['statements']} | {r['total']} "
+                f"| {backend} | {name} | {r['ms']:.1f} | {r['cpu_ms']:.1f} | {r['statements']} "
+                f"| {r['total']} "
                 f"| {vs_first} | {vs_small} |"
             )
     return "\n".join(lines)
