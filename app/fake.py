@@ -11,7 +11,7 @@ have written:
   the app renders for that content (``tests/test_fake.py`` checks it).
 - every post has a unique slug (its title's slug plus its id) and that slug's ``post_slugs``
   row; tags come from a fixed vocabulary with a skewed (Zipf) distribution, in ``post_tags``
-  and in ``posts.tag_names``; the search index follows by itself (app.search).
+  and in ``posts.search_tags``; the search index follows by itself (app.search).
 - ids continue after the rows already there: ``flask fake`` may run on a database with
   data, and again.
 
@@ -351,7 +351,7 @@ def _posts(
                     "summary": vocabulary.sentence(rng) if rng.random() < 0.5 else None,
                     "content": content,
                     "content_html": content_html,
-                    "tag_names": " ".join(tags) or None,
+                    "search_tags": " ".join(tags) or None,
                     "published": rng.random() >= DRAFT_SHARE,
                     "user_id": rng.choices(authors, cum_weights=author_weights)[0],
                     "created_at": created,

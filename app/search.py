@@ -1,6 +1,6 @@
 """Full-text search over posts: SQLite FTS5 or PostgreSQL ``tsvector``, behind one interface.
 
-What is indexed: title, summary, content and tags (``posts.tag_names``, the post's tag names
+What is indexed: title, summary, content and tags (``posts.search_tags``, the post's tag names
 joined by spaces, written with the tags by ``Post.set_tags``). The index lives in the
 database and is kept in step by the database itself, whatever writes the row (the API's
 write path, ``flask fake``, a cascade from a deleted user):
@@ -41,7 +41,7 @@ PREFIX_MIN = 3
 FTS_TABLE = "posts_fts"
 VECTOR_COLUMN = "search_vector"
 VECTOR_INDEX = "ix_posts_search_vector"
-# bm25 weights per FTS5 column (title, summary, content, tag_names): a word in the title
+# bm25 weights per FTS5 column (title, summary, content, search_tags): a word in the title
 # counts ten times one in the body.
 BM25_WEIGHTS = (10.0, 4.0, 1.0, 5.0)
 PG_CONFIG = "english"
@@ -119,9 +119,9 @@ def by_relevance(q: str, dialect: str) -> list[Any]:
 
 # --- the index objects ----------------------------------------------------------------------
 
-_FTS_COLUMNS = "title, summary, content, tag_names"
-_OLD = "old.id, old.title, old.summary, old.content, old.tag_names"
-_NEW = "new.id, new.title, new.summary, new.content, new.tag_names"
+_FTS_COLUMNS = "title, summary, content, search_tags"
+_OLD = "old.id, old.title, old.summary, old.content, old.search_tags"
+_NEW = "new.id, new.title, new.summary, new.content, new.search_tags"
 
 SQLITE_TABLE = (
     f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5({_FTS_COLUMNS}, content='posts', "
@@ -163,7 +163,7 @@ def _weighted(column: str, weight: str) -> str:
 PG_VECTOR = " || ".join(
     [
         _weighted("title", "A"),
-        _weighted("tag_names", "B"),
+        _weighted("search_tags", "B"),
         _weighted("summary", "B"),
         _weighted("content", "D"),
     ]
@@ -193,7 +193,7 @@ def create_index(connection: sa.Connection, *, backfill: bool) -> None:
 
 
 def drop_index(connection: sa.Connection) -> None:
-    """Drop the search objects (the posts and their ``tag_names`` stay)."""
+    """Drop the search objects (the posts and their ``search_tags`` stay)."""
     statements = SQLITE_DROP if connection.dialect.name == "sqlite" else PG_DROP
     for statement in statements:
         connection.exec_driver_sql(statement)

@@ -40,11 +40,11 @@ def test_fake_rows_are_what_the_api_would_write(app, client, runner):
         assert all(post.content_html == render(post.content) for post in posts)
         comments = db.session.scalars(sa.select(Comment)).all()
         assert all(comment.content_html == render(comment.content) for comment in comments)
-        # Each post's slug is unique and in its slug history; tag_names follow post_tags.
+        # Each post's slug is unique and in its slug history; search_tags follow post_tags.
         assert len({post.slug for post in posts}) == len(posts)
         history = dict(db.session.execute(sa.select(PostSlug.post_id, PostSlug.slug)).all())
         assert history == {post.id: post.slug for post in posts}
-        assert [post.tag_names or "" for post in posts] == [" ".join(p.tags) for p in posts]
+        assert [post.search_tags or "" for post in posts] == [" ".join(p.tags) for p in posts]
         assert db.session.scalar(sa.select(sa.func.count()).select_from(post_tags)) > 0
         published = [post for post in posts if post.published]
         username = db.session.scalar(sa.select(User.username).order_by(User.id))

@@ -379,7 +379,7 @@ def test_0006_indexes_existing_posts_for_search_and_downgrades_cleanly(empty_dat
             )
         flask_db(empty_database, "upgrade")
         with engine.connect() as conn:
-            names = conn.execute(sa.text("SELECT tag_names FROM posts ORDER BY id")).scalars()
+            names = conn.execute(sa.text("SELECT search_tags FROM posts ORDER BY id")).scalars()
             assert [set((n or "").split()) for n in names] == [
                 {"apiary", "spring"},
                 set(),
@@ -407,6 +407,6 @@ def test_0006_indexes_existing_posts_for_search_and_downgrades_cleanly(empty_dat
             assert conn.scalar(sa.text("SELECT count(*) FROM posts")) == 3
             assert conn.scalar(sa.text("SELECT count(*) FROM post_tags")) == 3
             columns = {c["name"] for c in sa.inspect(conn).get_columns("posts")}
-            assert "tag_names" not in columns
+            assert "search_tags" not in columns
     finally:
         engine.dispose()

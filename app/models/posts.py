@@ -57,7 +57,7 @@ class Post(db.Model):
     content_html: Mapped[str] = mapped_column(sa.Text)
     # The tag names joined by spaces (NULL: none), written with the tags (``set_tags``): the
     # search index (app.search) reads the post's own row, and tags live in another table.
-    tag_names: Mapped[str | None] = mapped_column(sa.Text)
+    search_tags: Mapped[str | None] = mapped_column(sa.Text)
     published: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
@@ -93,7 +93,7 @@ class Post(db.Model):
 
     def set_tags(self, rows: list[Tag]) -> None:
         self.tag_rows = rows
-        self.tag_names = " ".join(sorted(tag.name for tag in rows)) or None
+        self.search_tags = " ".join(sorted(tag.name for tag in rows)) or None
 
     def update(self, data: dict[str, Any]) -> None:
         for key in ("title", "content", "published", "summary"):

@@ -1,4 +1,4 @@
-"""full-text search: posts.tag_names, and the FTS5 table (SQLite) or tsvector + GIN (PostgreSQL);
+"""full-text search: posts.search_tags, and the FTS5 table (SQLite) or tsvector + GIN (PostgreSQL);
 covering indexes for the feed, ?tag= and search lists
 
 Existing posts get their tag names and are indexed here: SQLite rebuilds the external-content
@@ -26,14 +26,14 @@ depends_on = None
 def upgrade():
     # A plain ADD COLUMN on SQLite too: a batch rebuild of posts would drop the old table,
     # and with foreign keys on that deletes every comment, like and slug row with it.
-    op.add_column('posts', sa.Column('tag_names', sa.Text(), nullable=True))
+    op.add_column('posts', sa.Column('search_tags', sa.Text(), nullable=True))
     conn = op.get_bind()
     if conn.dialect.name == 'postgresql':
         names = "string_agg(tags.name, ' ' ORDER BY tags.name)"
     else:
         names = "group_concat(tags.name, ' ')"
     op.execute(
-        f"UPDATE posts SET tag_names = (SELECT {names} FROM post_tags "
+        f"UPDATE posts SET search_tags = (SELECT {names} FROM post_tags "
         "JOIN tags ON tags.id = post_tags.tag_id WHERE post_tags.post_id = posts.id) "
         "WHERE EXISTS (SELECT 1 FROM post_tags WHERE post_tags.post_id = posts.id)"
     )
@@ -49,6 +49,6 @@ def downgrade():
     op.drop_index('ix_posts_user_id_published_created_at', 'posts')
     search.drop_index(conn)
     if conn.dialect.name == 'sqlite':
-        op.execute('ALTER TABLE posts DROP COLUMN tag_names')  # SQLite >= 3.35, no rebuild
+        op.execute('ALTER TABLE posts DROP COLUMN search_tags')  # SQLite >= 3.35, no rebuild
     else:
-        op.drop_column('posts', 'tag_names')
+        op.drop_column('posts', 'search_tags')
