@@ -13,11 +13,12 @@ count stays the same for 1 item and for 100.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import aliased, defer, joinedload, selectinload, with_expression
+from sqlalchemy.orm import aliased, defer, joinedload, with_expression
 
 from . import search
 from .errors import Invalid, NotFound
@@ -74,21 +75,48 @@ def _dialect() -> str:
     return db.session.get_bind().dialect.name
 
 
-def post_details(viewer: User | None) -> tuple[Any, ...]:
-    """Loader options for answering posts: author, tags, counts and ``liked`` for ``viewer``."""
+@cache
+def _detail_options(signed_in: bool, with_html: bool = True) -> tuple[Any, ...]:
+    # Built once per process: making these clauses cost a page of posts more Python than
+    # running its SQL (issue #15). The viewer's id is a bound parameter filled at execution
+    # (``detail_params``), so the same options, and SQLAlchemy's cached SQL, serve everyone.
     likes = sa.select(sa.func.count()).where(Like.post_id == Post.id).scalar_subquery()
     comments = sa.select(sa.func.count()).where(Comment.post_id == Post.id).scalar_subquery()
-    if viewer is None:
-        liked: Any = sa.false()
+    if signed_in:
+        viewer_id = sa.bindparam("viewer_id", type_=sa.Integer, required=True)
+        liked: Any = sa.exists().where(Like.post_id == Post.id, Like.user_id == viewer_id)
     else:
-        liked = sa.exists().where(Like.post_id == Post.id, Like.user_id == viewer.id)
-    return (
+        liked = sa.false()
+    tags = (
+        sa.select(sa.func.coalesce(sa.func.aggregate_strings(Tag.name, ","), ""))
+        .join(post_tags, post_tags.c.tag_id == Tag.id)
+        .where(post_tags.c.post_id == Post.id)
+        .scalar_subquery()
+    )
+    options = (
         joinedload(Post.author),
-        selectinload(Post.tag_rows),
+        with_expression(Post.tag_names, tags),
         with_expression(Post.likes_count, likes),
         with_expression(Post.comments_count, comments),
         with_expression(Post.liked, liked),
     )
+    return options if with_html else (*options, defer(Post.content_html))
+
+
+def post_details(viewer: User | None, *, with_html: bool = True) -> tuple[Any, ...]:
+    """Loader options for answering posts: author, tags, counts and ``liked`` for ``viewer``;
+    execute with ``detail_params(viewer)``.
+
+    All of it in the SELECT that loads the posts: the author joined, the rest correlated
+    subqueries (tags aggregated into one string), so a page is that SELECT and its count.
+    Lists leave out ``content_html`` (``with_html=False``): only single posts answer it.
+    """
+    return _detail_options(viewer is not None, with_html)
+
+
+def detail_params(viewer: User | None) -> dict[str, Any]:
+    """The execution parameters of ``post_details``' options for ``viewer``."""
+    return {} if viewer is None else {"viewer_id": viewer.id}
 
 
 def post_for(viewer: User | None, post_id: int) -> Post:
@@ -96,7 +124,8 @@ def post_for(viewer: User | None, post_id: int) -> Post:
     post = None
     if 1 <= post_id <= ID_MAX:
         stmt = sa.select(Post).where(Post.id == post_id).options(*post_details(viewer))
-        post = db.session.scalars(stmt.execution_options(populate_existing=True)).first()
+        stmt = stmt.execution_options(populate_existing=True)
+        post = db.session.scalars(stmt, detail_params(viewer)).first()
     if post is None or not (post.published or can_moderate(viewer, post.user_id)):
         raise NotFound("Post not found")
     return post
@@ -105,10 +134,11 @@ def post_for(viewer: User | None, post_id: int) -> Post:
 def page_of_posts(
     stmt: sa.Select, args: dict[str, Any], viewer: User | None = None, ranking: list | None = None
 ) -> Page:
-    """One page of ``stmt`` with details (4 statements: count, the page's ids, its rows,
-    their tags): in ``args["sort"]`` order, or in ``ranking`` order (search relevance)
-    when given, which pages by offset only."""
-    options = (*post_details(viewer), defer(Post.content_html))
+    """One page of ``stmt`` with details (3 statements: the count, the page's ids, its rows
+    with authors, tags and counts): in ``args["sort"]`` order, or in ``ranking`` order
+    (search relevance) when given, which pages by offset only."""
+    options = post_details(viewer, with_html=False)
+    params = detail_params(viewer)
     if ranking is not None:
         if args.get("after"):
             raise Invalid(
@@ -120,6 +150,7 @@ def page_of_posts(
             limit=args["limit"],
             offset=args["offset"],
             options=options,
+            params=params,
             ids_first=Post,
         )
     return paginate(
@@ -127,6 +158,7 @@ def page_of_posts(
         limit=args["limit"],
         offset=args["offset"],
         options=options,
+        params=params,
         sort=(Post, args["sort"]),
         after=args.get("after"),
         ids_first=Post,
