@@ -121,8 +121,7 @@ def fake(users: int, posts: int, comments: int, likes: int, follows: int, seed: 
     except ValueError as err:
         raise click.ClickException(str(err)) from None
     click.echo(describe(filled, seconds))
-    if filled.users:
-        click.echo(f"Every fake user's password: {FAKE_PASSWORD}")
+    click.echo(f"Every fake user's password: {FAKE_PASSWORD}")
 
 
 def register(app: Flask) -> None:
