@@ -16,7 +16,7 @@ from flask.sessions import SessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import BaseConverter
 
-from . import limits
+from . import limits, search
 from .config import DEV_SECRET, KNOWN_DEFAULT_SECRETS, MIN_SECRET_LENGTH, Config, config_map
 from .extensions import cors, db, ma, migrate
 
@@ -138,7 +138,8 @@ def register_extensions(app: Flask) -> None:
     app.session_interface = NoCookieSession()
     db.init_app(app)
     ma.init_app(app)
-    migrate.init_app(app, db, render_as_batch=True)
+    # The search index (app.search) is not in the model metadata: keep compares off it.
+    migrate.init_app(app, db, render_as_batch=True, include_name=search.include_name)
     limits.bind(app)
     origins = app.config["CORS_ORIGINS"]
     # "*" (the development default) answers a literal "*"; a configured list echoes the

@@ -20,11 +20,14 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased, defer, joinedload, with_expression
 
+from . import search
 from .errors import Invalid, NotFound
 from .extensions import db
 from .models import ID_MAX, Comment, Follow, Like, Post, Tag, User, post_tags, username_key, utcnow
 from .pagination import Page, paginate
 from .permissions import can_moderate
+
+DEFAULT_POST_SORT = "-created_at"
 
 
 def visible_posts(
@@ -37,8 +40,8 @@ def visible_posts(
 ) -> sa.Select:
     """Published posts, plus the viewer's own drafts; the keyword arguments narrow them.
 
-    Search results (``q``) never hold a draft, and nobody else's draft is ever listed
-    (admins open them by id).
+    Search results (``q``: full text, every word, app.search) never hold a draft, and
+    nobody else's draft is ever listed (admins open them by id).
     """
     stmt = sa.select(Post)
     if viewer is None or q:
@@ -48,10 +51,7 @@ def visible_posts(
     if author_id is not None:
         stmt = stmt.where(Post.user_id == author_id)
     if q:
-        pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        stmt = stmt.where(
-            sa.or_(Post.title.ilike(pattern, escape="\\"), Post.content.ilike(pattern, escape="\\"))
-        )
+        stmt = search.matching(stmt, q, _dialect())
     if tag is not None:
         # The tag's id is looked up first and written into the SQL as a literal (an integer:
         # safe to inline): the planner then knows how common this tag is. A popular tag is
@@ -69,6 +69,10 @@ def visible_posts(
     if liked_by is not None:
         stmt = stmt.where(Post.id.in_(sa.select(Like.post_id).where(Like.user_id == liked_by)))
     return stmt
+
+
+def _dialect() -> str:
+    return db.session.get_bind().dialect.name
 
 
 @cache
@@ -127,16 +131,37 @@ def post_for(viewer: User | None, post_id: int) -> Post:
     return post
 
 
-def page_of_posts(stmt: sa.Select, args: dict[str, Any], viewer: User | None = None) -> Page:
-    """One page of ``stmt`` in ``args["sort"]`` order with details (2 statements)."""
+def page_of_posts(
+    stmt: sa.Select, args: dict[str, Any], viewer: User | None = None, ranking: list | None = None
+) -> Page:
+    """One page of ``stmt`` with details (3 statements: the count, the page's ids, its rows
+    with authors, tags and counts): in ``args["sort"]`` order, or in ``ranking`` order
+    (search relevance) when given, which pages by offset only."""
+    options = post_details(viewer, with_html=False)
+    params = detail_params(viewer)
+    if ranking is not None:
+        if args.get("after"):
+            raise Invalid(
+                {"after": ["Relevance order pages by offset; send sort to page by cursor."]},
+                "Invalid query parameters",
+            )
+        return paginate(
+            stmt.order_by(*ranking),
+            limit=args["limit"],
+            offset=args["offset"],
+            options=options,
+            params=params,
+            ids_first=Post,
+        )
     return paginate(
         stmt,
         limit=args["limit"],
         offset=args["offset"],
-        options=post_details(viewer, with_html=False),
-        params=detail_params(viewer),
+        options=options,
+        params=params,
         sort=(Post, args["sort"]),
         after=args.get("after"),
+        ids_first=Post,
     )
 
 
@@ -144,18 +169,22 @@ def post_list(viewer: User | None, args: dict[str, Any], author_id: int | None =
     """The page of posts a list endpoint answers for ``viewer`` with query ``args``.
 
     ``author_id``: only this author's posts (``/users/<id>/posts``), on top of the
-    ``author_id`` the query string may carry.
+    ``author_id`` the query string may carry. With ``q`` and no ``sort`` the best matches
+    come first; otherwise ``sort`` (default newest first).
     """
+    q = args.get("q")
     stmt = visible_posts(
         viewer,
         author_id=args.get("author_id"),
-        q=args.get("q"),
+        q=q,
         tag=args.get("tag"),
         liked_by=args.get("liked_by"),
     )
     if author_id is not None:
         stmt = stmt.where(Post.user_id == author_id)
-    return page_of_posts(stmt, args, viewer)
+    if q and args.get("sort") is None:
+        return page_of_posts(stmt, args, viewer, ranking=search.by_relevance(q, _dialect()))
+    return page_of_posts(stmt, {**args, "sort": args.get("sort") or DEFAULT_POST_SORT}, viewer)
 
 
 def comment_list(post: Post, args: dict[str, Any]) -> Page:
