@@ -28,8 +28,12 @@ workers = int(os.getenv("WEB_CONCURRENCY") or (2 if _shared_counters else 1))
 worker_class = "gthread"
 threads = int(os.getenv("GUNICORN_THREADS") or 8)
 
-# Logs to stdout/stderr: the process manager or container runtime collects them.
-accesslog = "-"
+# Logs to stdout/stderr: the process manager or container runtime collects them. The app
+# writes one JSON access line per request (app/requestlog.py: method, route, path, status,
+# duration, user, client address, request id); gunicorn's own access line would say the
+# same again in another format at a cost on every request, so it is off unless
+# GUNICORN_ACCESS_LOG names a file ("-" for stdout).
+accesslog = os.getenv("GUNICORN_ACCESS_LOG") or None
 errorlog = "-"
 loglevel = os.getenv("GUNICORN_LOG_LEVEL", "info")
 # gunicorn's default format, with the request line, referer and user agent cut short

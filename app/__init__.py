@@ -12,10 +12,11 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Flask, Response, request
+from flask.sessions import SessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import BaseConverter
 
-from . import limits
+from . import limits, search
 from .config import DEV_SECRET, KNOWN_DEFAULT_SECRETS, MIN_SECRET_LENGTH, Config, config_map
 from .extensions import cors, db, ma, migrate
 
@@ -120,10 +121,25 @@ def engine_options(app: Flask) -> dict[str, Any]:
     }
 
 
+class NoCookieSession(SessionInterface):
+    """No Flask cookie session: the API keeps its state in tokens and rows, never in
+    ``flask.session``. Flask's default opened (and verified) a signed cookie on every request
+    and considered saving one on every answer; here ``flask.session`` is Flask's NullSession,
+    which refuses writes, so nothing can come to depend on it by accident."""
+
+    def open_session(self, app: Flask, request: Any) -> None:
+        return None  # Flask then makes the null session
+
+    def save_session(self, app: Flask, session: Any, response: Response) -> None:
+        return None
+
+
 def register_extensions(app: Flask) -> None:
+    app.session_interface = NoCookieSession()
     db.init_app(app)
     ma.init_app(app)
-    migrate.init_app(app, db, render_as_batch=True)
+    # The search index (app.search) is not in the model metadata: keep compares off it.
+    migrate.init_app(app, db, render_as_batch=True, include_name=search.include_name)
     limits.bind(app)
     origins = app.config["CORS_ORIGINS"]
     # "*" (the development default) answers a literal "*"; a configured list echoes the

@@ -1,4 +1,4 @@
-"""Flask commands: ``create-admin``, ``prune-tokens``, ``prune-idempotency-keys``."""
+"""Flask commands: ``create-admin``, ``prune-tokens``, ``prune-idempotency-keys``, ``fake``."""
 
 from __future__ import annotations
 
@@ -93,7 +93,39 @@ def prune_idempotency_keys() -> None:
     click.echo(f"Pruned {result.rowcount} expired idempotency key(s).")
 
 
+@click.command("fake")
+@click.option("--users", type=click.IntRange(0), default=0, help="Users to add.")
+@click.option("--posts", type=click.IntRange(0), default=0, help="Posts to add (by any user).")
+@click.option("--comments", type=click.IntRange(0), default=0, help="Comments to add.")
+@click.option("--likes", type=click.IntRange(0), default=0, help="Likes to add.")
+@click.option("--follows", type=click.IntRange(0), default=0, help="Follows to add.")
+@click.option("--seed", type=int, default=None, help="Random seed, for the same data again.")
+@with_appcontext
+def fake(users: int, posts: int, comments: int, likes: int, follows: int, seed: int | None):
+    """Fill the database with plausible demo data, in bulk (ids continue after existing rows)."""
+    from .fake import FAKE_PASSWORD, describe, timed_fill
+
+    def progress(message: str) -> None:
+        click.echo(f"  {message}", err=True)
+
+    try:
+        filled, seconds = timed_fill(
+            users=users,
+            posts=posts,
+            comments=comments,
+            likes=likes,
+            follows=follows,
+            seed=seed,
+            progress=progress,
+        )
+    except ValueError as err:
+        raise click.ClickException(str(err)) from None
+    click.echo(describe(filled, seconds))
+    click.echo(f"Every fake user's password: {FAKE_PASSWORD}")
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(create_admin)
     app.cli.add_command(prune_tokens)
     app.cli.add_command(prune_idempotency_keys)
+    app.cli.add_command(fake)

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from flask import request
 from marshmallow import Schema
 
+from .dumping import dump
 from .errors import PreconditionFailed
 from .extensions import db
 
@@ -32,7 +33,7 @@ def lock_row(model: type, ident: int) -> None:
 def check_if_match(model: type, ident: int, load: Callable[[int], Any], schema: Schema) -> None:
     """Lock the row, then answer 412 unless ``If-Match`` names its current ETag."""
     lock_row(model, ident)
-    current = etag_of(schema.dump(load(ident)))
+    current = etag_of(dump(schema, load(ident)))
     if not request.if_match.contains(current) and not request.if_match.star_tag:
         raise PreconditionFailed(
             "The resource changed since you read it; fetch it again",

@@ -30,6 +30,7 @@ from . import idempotency
 from .auth import BEARER, token_auth
 from .body import json_object, load
 from .conditional import check_if_match, etag_of
+from .dumping import dump
 from .errors import (
     DomainError,
     Invalid,
@@ -197,9 +198,9 @@ class Face:
             if page:
                 return _page_response(result, chosen, envelope)
             if envelope is not None:
-                body = {envelope: chosen.dump(result, many=True)}
+                body = {envelope: dump(chosen, result, many=True)}
             else:
-                body = chosen.dump(result) if chosen is not None else result
+                body = dump(chosen, result) if chosen is not None else result
             response = jsonify(body)
             response.status_code = status
             if etag:
@@ -288,7 +289,7 @@ def _present(value: Any) -> bool:
 
 
 def _page_response(page: Page, schema: Schema, envelope: str | None = None) -> Response:
-    items = schema.dump(page.items, many=True)
+    items = dump(schema, page.items, many=True)
     if envelope is not None:  # v1: the seeds' {"posts": [...]}, paged by the Link header
         body: dict[str, Any] = {envelope: items}
     else:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hmac
 import os
+from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, request
 from prometheus_client import (
@@ -67,11 +68,26 @@ def route_label() -> str:
     return rule.rule if rule is not None else "<unmatched>"
 
 
+# The labelled children, by their labels: ``labels()`` validates and locks on each call,
+# and the set of (method, route, status) a process sees is small and bounded (route
+# templates, never raw paths). The collectors keep the same children, so caching them
+# changes nothing they export.
+_requests: dict[tuple[str, str, int], Any] = {}
+_latency: dict[tuple[str, str], Any] = {}
+
+
 def observe(response: Response, seconds: float) -> None:
     route = route_label()
     status = response.status_code
-    REQUESTS.labels(request.method, route, str(status)).inc()
-    LATENCY.labels(request.method, route).observe(seconds)
+    method = request.method
+    counter = _requests.get((method, route, status))
+    if counter is None:
+        counter = _requests[method, route, status] = REQUESTS.labels(method, route, str(status))
+    counter.inc()
+    histogram = _latency.get((method, route))
+    if histogram is None:
+        histogram = _latency[method, route] = LATENCY.labels(method, route)
+    histogram.observe(seconds)
     if status == 401:
         body = response.get_json(silent=True) if response.is_json else None
         code = body.get("code") if isinstance(body, dict) else None

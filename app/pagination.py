@@ -19,6 +19,8 @@ from urllib.parse import urlencode
 
 import sqlalchemy as sa
 from flask import g, request, url_for
+from sqlalchemy.sql import operators
+from sqlalchemy.sql.elements import UnaryExpression
 
 from .errors import Invalid
 from .extensions import db
@@ -127,20 +129,56 @@ class Keyset:
         return stmt.where(self.column >= value, sa.or_(self.column > value, self.id > item_id))
 
 
+_DIRECTIONS = (operators.desc_op, operators.asc_op, operators.nulls_last_op)
+
+
+def _ids_first(page: sa.Select, model: type, options: tuple[Any, ...]) -> sa.Select:
+    """``page`` (ordered, limited) as: its rows' ids and sort keys in a subquery, joined to
+    ``model`` with ``options``, in the same order (keys may be expressions only the inner
+    query can evaluate, such as FTS5's ``bm25``)."""
+    model_id = model.id  # type: ignore[attr-defined]
+    keys, wrappers = [], []
+    for n, clause in enumerate(page._order_by_clauses):
+        modifiers = []
+        while isinstance(clause, UnaryExpression) and clause.modifier in _DIRECTIONS:
+            modifiers.append(clause.modifier)
+            clause = clause.element
+        keys.append(clause.label(f"key_{n}"))
+        wrappers.append(modifiers)
+    inner = page.with_only_columns(model_id.label("page_id"), *keys, maintain_column_froms=True)
+    ids = inner.subquery("page")
+    order = []
+    for n, modifiers in enumerate(wrappers):
+        ordered: Any = ids.c[f"key_{n}"]
+        for modifier in reversed(modifiers):
+            ordered = UnaryExpression(ordered, modifier=modifier)
+        order.append(ordered)
+    return sa.select(model).join(ids, ids.c.page_id == model_id).options(*options).order_by(*order)
+
+
 def paginate(
     stmt: sa.Select,
     *,
     limit: int,
     offset: int,
     options: tuple[Any, ...] = (),
+    params: dict[str, Any] | None = None,
     sort: tuple[type, str] | None = None,
     after: str | None = None,
+    ids_first: type | None = None,
 ) -> Page:
     """Run ``stmt`` for one page (2 statements: count and rows).
 
     With ``sort`` (model, sort argument) the rows are ordered here, and when the sort
     column is never NULL the ``next`` link is an ``after`` cursor; ``after`` given by the
-    client replaces ``offset``.
+    client replaces ``offset``. ``params`` fill the bound parameters of ``options``.
+
+    ``ids_first`` (the model): the page's ids and sort keys are found by a subquery and
+    only those rows are loaded with ``options`` (still 2 statements). When the order cannot
+    come from an index (a popular tag, the feed, search ranking), the database sorts every
+    match before the LIMIT; in a plain SELECT each match carried its whole row and the
+    correlated subqueries of ``options`` (counts, tags) into that sort, here only its id
+    and sort keys.
     """
     keyset = position = None
     if sort is not None:
@@ -152,9 +190,13 @@ def paginate(
                 offset, *position = keyset.decode(after)
     count_stmt = stmt.with_only_columns(sa.func.count(), maintain_column_froms=True).order_by(None)
     total = db.session.scalar(count_stmt) or 0
-    page = stmt.options(*options).limit(limit)
+    page = stmt.limit(limit)
     page = keyset.after(page, *position) if keyset and position else page.offset(offset)
-    rows = db.session.scalars(page).unique().all()
+    if ids_first is not None:
+        page = _ids_first(page, ids_first, options)
+    else:
+        page = page.options(*options)
+    rows = db.session.scalars(page, params).unique().all()
     next_after = None
     if keyset is not None and len(rows) == limit:
         next_after = keyset.cursor(rows[-1], offset + limit)

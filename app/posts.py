@@ -77,7 +77,7 @@ def tag_rows(names: Iterable[str]) -> list[Tag]:
 def _apply(post: Post, data: dict[str, Any]) -> None:
     post.update(data)
     if "tags" in data:
-        post.tag_rows = tag_rows(data["tags"])
+        post.set_tags(tag_rows(data["tags"]))
 
 
 def create_post(author: User, data: dict[str, Any]) -> Post:

@@ -13,17 +13,21 @@ count stays the same for 1 item and for 100.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import aliased, defer, joinedload, selectinload, with_expression
+from sqlalchemy.orm import aliased, defer, joinedload, with_expression
 
+from . import search
 from .errors import Invalid, NotFound
 from .extensions import db
 from .models import ID_MAX, Comment, Follow, Like, Post, Tag, User, post_tags, username_key, utcnow
 from .pagination import Page, paginate
 from .permissions import can_moderate
+
+DEFAULT_POST_SORT = "-created_at"
 
 
 def visible_posts(
@@ -36,8 +40,8 @@ def visible_posts(
 ) -> sa.Select:
     """Published posts, plus the viewer's own drafts; the keyword arguments narrow them.
 
-    Search results (``q``) never hold a draft, and nobody else's draft is ever listed
-    (admins open them by id).
+    Search results (``q``: full text, every word, app.search) never hold a draft, and
+    nobody else's draft is ever listed (admins open them by id).
     """
     stmt = sa.select(Post)
     if viewer is None or q:
@@ -47,10 +51,7 @@ def visible_posts(
     if author_id is not None:
         stmt = stmt.where(Post.user_id == author_id)
     if q:
-        pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        stmt = stmt.where(
-            sa.or_(Post.title.ilike(pattern, escape="\\"), Post.content.ilike(pattern, escape="\\"))
-        )
+        stmt = search.matching(stmt, q, _dialect())
     if tag is not None:
         # The tag's id is looked up first and written into the SQL as a literal (an integer:
         # safe to inline): the planner then knows how common this tag is. A popular tag is
@@ -70,21 +71,52 @@ def visible_posts(
     return stmt
 
 
-def post_details(viewer: User | None) -> tuple[Any, ...]:
-    """Loader options for answering posts: author, tags, counts and ``liked`` for ``viewer``."""
+def _dialect() -> str:
+    return db.session.get_bind().dialect.name
+
+
+@cache
+def _detail_options(signed_in: bool, with_html: bool = True) -> tuple[Any, ...]:
+    # Built once per process: making these clauses cost a page of posts more Python than
+    # running its SQL (issue #15). The viewer's id is a bound parameter filled at execution
+    # (``detail_params``), so the same options, and SQLAlchemy's cached SQL, serve everyone.
     likes = sa.select(sa.func.count()).where(Like.post_id == Post.id).scalar_subquery()
     comments = sa.select(sa.func.count()).where(Comment.post_id == Post.id).scalar_subquery()
-    if viewer is None:
-        liked: Any = sa.false()
+    if signed_in:
+        viewer_id = sa.bindparam("viewer_id", type_=sa.Integer, required=True)
+        liked: Any = sa.exists().where(Like.post_id == Post.id, Like.user_id == viewer_id)
     else:
-        liked = sa.exists().where(Like.post_id == Post.id, Like.user_id == viewer.id)
-    return (
+        liked = sa.false()
+    tags = (
+        sa.select(sa.func.coalesce(sa.func.aggregate_strings(Tag.name, ","), ""))
+        .join(post_tags, post_tags.c.tag_id == Tag.id)
+        .where(post_tags.c.post_id == Post.id)
+        .scalar_subquery()
+    )
+    options = (
         joinedload(Post.author),
-        selectinload(Post.tag_rows),
+        with_expression(Post.tag_names, tags),
         with_expression(Post.likes_count, likes),
         with_expression(Post.comments_count, comments),
         with_expression(Post.liked, liked),
     )
+    return options if with_html else (*options, defer(Post.content_html))
+
+
+def post_details(viewer: User | None, *, with_html: bool = True) -> tuple[Any, ...]:
+    """Loader options for answering posts: author, tags, counts and ``liked`` for ``viewer``;
+    execute with ``detail_params(viewer)``.
+
+    All of it in the SELECT that loads the posts: the author joined, the rest correlated
+    subqueries (tags aggregated into one string), so a page is that SELECT and its count.
+    Lists leave out ``content_html`` (``with_html=False``): only single posts answer it.
+    """
+    return _detail_options(viewer is not None, with_html)
+
+
+def detail_params(viewer: User | None) -> dict[str, Any]:
+    """The execution parameters of ``post_details``' options for ``viewer``."""
+    return {} if viewer is None else {"viewer_id": viewer.id}
 
 
 def post_for(viewer: User | None, post_id: int) -> Post:
@@ -92,21 +124,44 @@ def post_for(viewer: User | None, post_id: int) -> Post:
     post = None
     if 1 <= post_id <= ID_MAX:
         stmt = sa.select(Post).where(Post.id == post_id).options(*post_details(viewer))
-        post = db.session.scalars(stmt.execution_options(populate_existing=True)).first()
+        stmt = stmt.execution_options(populate_existing=True)
+        post = db.session.scalars(stmt, detail_params(viewer)).first()
     if post is None or not (post.published or can_moderate(viewer, post.user_id)):
         raise NotFound("Post not found")
     return post
 
 
-def page_of_posts(stmt: sa.Select, args: dict[str, Any], viewer: User | None = None) -> Page:
-    """One page of ``stmt`` in ``args["sort"]`` order with details (3 statements)."""
+def page_of_posts(
+    stmt: sa.Select, args: dict[str, Any], viewer: User | None = None, ranking: list | None = None
+) -> Page:
+    """One page of ``stmt`` with details (3 statements: the count, the page's ids, its rows
+    with authors, tags and counts): in ``args["sort"]`` order, or in ``ranking`` order
+    (search relevance) when given, which pages by offset only."""
+    options = post_details(viewer, with_html=False)
+    params = detail_params(viewer)
+    if ranking is not None:
+        if args.get("after"):
+            raise Invalid(
+                {"after": ["Relevance order pages by offset; send sort to page by cursor."]},
+                "Invalid query parameters",
+            )
+        return paginate(
+            stmt.order_by(*ranking),
+            limit=args["limit"],
+            offset=args["offset"],
+            options=options,
+            params=params,
+            ids_first=Post,
+        )
     return paginate(
         stmt,
         limit=args["limit"],
         offset=args["offset"],
-        options=(*post_details(viewer), defer(Post.content_html)),
+        options=options,
+        params=params,
         sort=(Post, args["sort"]),
         after=args.get("after"),
+        ids_first=Post,
     )
 
 
@@ -114,18 +169,22 @@ def post_list(viewer: User | None, args: dict[str, Any], author_id: int | None =
     """The page of posts a list endpoint answers for ``viewer`` with query ``args``.
 
     ``author_id``: only this author's posts (``/users/<id>/posts``), on top of the
-    ``author_id`` the query string may carry.
+    ``author_id`` the query string may carry. With ``q`` and no ``sort`` the best matches
+    come first; otherwise ``sort`` (default newest first).
     """
+    q = args.get("q")
     stmt = visible_posts(
         viewer,
         author_id=args.get("author_id"),
-        q=args.get("q"),
+        q=q,
         tag=args.get("tag"),
         liked_by=args.get("liked_by"),
     )
     if author_id is not None:
         stmt = stmt.where(Post.user_id == author_id)
-    return page_of_posts(stmt, args, viewer)
+    if q and args.get("sort") is None:
+        return page_of_posts(stmt, args, viewer, ranking=search.by_relevance(q, _dialect()))
+    return page_of_posts(stmt, {**args, "sort": args.get("sort") or DEFAULT_POST_SORT}, viewer)
 
 
 def comment_list(post: Post, args: dict[str, Any]) -> Page:
@@ -266,8 +325,7 @@ def feed(viewer: User, args: dict[str, Any]) -> Page:
 # --- tags ---------------------------------------------------------------------------------
 
 
-def popular_tags(limit: int, offset: int = 0) -> Page:
-    """Tags on published posts, most used first, then by name; ``items`` are (name, count)."""
+def _tag_counts() -> tuple[sa.Select, Any]:
     count = sa.func.count(post_tags.c.post_id).label("count")
     stmt = (
         sa.select(Tag.name, count)
@@ -276,11 +334,23 @@ def popular_tags(limit: int, offset: int = 0) -> Page:
         .where(Post.published.is_(True))
         .group_by(Tag.id, Tag.name)
     )
+    return stmt, count
+
+
+def popular_tags(limit: int, offset: int = 0) -> Page:
+    """Tags on published posts, most used first, then by name; ``items`` are (name, count)."""
+    stmt, count = _tag_counts()
     total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery())) or 0
     rows = db.session.execute(
         stmt.order_by(count.desc(), Tag.name).limit(limit).offset(offset)
     ).all()
     return Page([{"name": name, "count": n} for name, n in rows], total, offset, limit)
+
+
+def popular_tag_names(limit: int) -> list[str]:
+    """The names of ``popular_tags``' first page, without its total (one statement)."""
+    stmt, count = _tag_counts()
+    return list(db.session.scalars(stmt.order_by(count.desc(), Tag.name).limit(limit)))
 
 
 def following_among(viewer: User | None, user_ids: set[int]) -> set[int]:

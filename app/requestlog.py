@@ -3,8 +3,9 @@
 ``X-Request-ID``: a client's (or the proxy's) id is kept when it is short and plain
 (``REQUEST_ID_PATTERN``), otherwise one is generated; either way it is echoed on the answer
 and written on the request's log line. The line holds method, route template, path, status,
-duration, user id and request id, never a header, a body or a query string, so no token or
-password can reach the log through it.
+duration, user id, client address (as ProxyFix sees it) and request id, never a header, a
+body or a query string, so no token or password can reach the log through it. It is the
+only access log: gunicorn's own is off unless ``GUNICORN_ACCESS_LOG`` asks for it.
 
 ``LOG_FORMAT=json`` (the default) writes every record of the ``app`` loggers as one JSON
 object per line on stderr, where gunicorn's and the container's logs go; ``text`` keeps
@@ -111,6 +112,7 @@ def register(app: Flask) -> None:
                 "status": response.status_code,
                 "duration_ms": round(seconds * 1000, 2),
                 "user_id": _user_id(),
+                "remote_addr": request.remote_addr,
                 "request_id": request_id(),
             },
         )

@@ -21,9 +21,10 @@ import sys
 import time
 import urllib.request
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+from types import SimpleNamespace
+from typing import Any
 
-from . import load, seed
+from . import inprocess, load, seed
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_DATA_DIR = os.path.join(ROOT, "bench", "results", "data")
@@ -124,16 +125,6 @@ def cpu_snapshot(pids: list[int]) -> dict[int, float]:
     return {pid: load.cpu_seconds([pid]) for pid in pids}
 
 
-def link_next(url: str, headers: dict[str, str]) -> str:
-    request = urllib.request.Request(url, headers=headers)
-    with urllib.request.urlopen(request, timeout=30) as response:
-        for part in response.headers["Link"].split(","):
-            target, _, rel = part.partition(";")
-            if 'rel="next"' in rel:
-                return target.strip().strip("<>")
-    raise RuntimeError(f"no next link from {url}")
-
-
 def has_fjwt() -> bool:
     try:
         import flask_jwt_extended  # noqa: F401
@@ -161,53 +152,35 @@ def tokens(db_url: str, secret: str) -> dict[str, str]:
 
 
 def scenarios_for(backend: str) -> list[Scenario]:
-    last_page = "@last"  # resolved once the server runs: the page the `next` links end at
-    return [
+    """The load scenarios; the lists are those of bench.inprocess, on the full database
+    (their ``@last:``/``@offset:`` paths are resolved once the server runs)."""
+    scenarios = [
         Scenario("bare", backend, "empty", "/bench/bare", ""),
         Scenario("me", backend, "empty", "/api/v1/me", "ours"),
         Scenario("me_1m", backend, "full", "/api/v1/me", "ours"),
         Scenario("fjwt_me", backend, "fjwt", "/bench/fjwt/me", "fjwt"),
-        Scenario("posts_first", backend, "full", "/api/v2/posts?limit=10", ""),
-        Scenario("posts_last", backend, "full", last_page, ""),
-        Scenario("posts_last_offset", backend, "full", "/api/v2/posts?limit=10&offset=99990", ""),
     ]
+    for name, path, needs_token in inprocess.LISTS:
+        scenarios.append(Scenario(name, backend, "full", path, "ours" if needs_token else ""))
+    return scenarios
 
 
-def statement_counts(db_url: str, secret: str, last_path: str) -> dict[str, dict[str, float]]:
-    """Count SQL statements and time a request in-process for the first and last page."""
-    import sqlalchemy as sa
+def resolve_paths(scenarios: list[Scenario], base: str, token: str) -> None:
+    """Resolve ``@last:``/``@offset:`` paths against the running full server."""
 
-    from app import create_app
-    from app.extensions import db
+    class Client:  # the little of a test client that inprocess.resolve uses, over HTTP
+        def get(self, path: str, headers: dict[str, str]) -> Any:
+            request = urllib.request.Request(base + path, headers=headers)
+            with urllib.request.urlopen(request, timeout=120) as response:
+                body = json.loads(response.read())
+                return SimpleNamespace(
+                    status_code=response.status, json=body, headers=response.headers
+                )
 
-    app = create_app("production", {"SQLALCHEMY_DATABASE_URI": db_url, "SECRET_KEY": secret})
-    client = app.test_client()
-    seen: list[str] = []
-    with app.app_context():
-        sa.event.listen(db.engine, "before_cursor_execute", lambda *a: seen.append(a[2]))
-    found = {}
-    for name, path in (
-        ("posts_first", "/api/v2/posts?limit=10"),
-        ("posts_last", last_path),
-        ("posts_last_offset", "/api/v2/posts?limit=10&offset=99990"),
-    ):
-        client.get(path)
-        timings = []
-        for _ in range(15):
-            seen.clear()
-            began = time.perf_counter()
-            response = client.get(path)
-            timings.append(time.perf_counter() - began)
-            assert response.status_code == 200, response.json
-        found[name] = {
-            "statements": len([s for s in seen if not s.lstrip().upper().startswith("SELECT 1")]),
-            "ms": statistics.median(timings) * 1000,
-            "count": response.json["count"],
-            "offset": response.json["offset"],
-        }
-    with app.app_context():
-        db.engine.dispose()
-    return found
+    for s in scenarios:
+        if s.path.startswith("@"):
+            headers = {"Authorization": f"Bearer {token}"} if s.token else {}
+            s.path = inprocess.resolve(Client(), s.path, headers)
 
 
 def argon2_figures() -> dict[str, float]:
@@ -250,6 +223,8 @@ RATIOS = [
     ("me (1M revoked) ÷ me (empty)", "me_1m", "me"),
     ("last page ÷ first page (rate; cost is 1/x)", "posts_last", "posts_first"),
     ("last page by offset ÷ first page", "posts_last_offset", "posts_first"),
+    ("tag: last page ÷ first page", "tag_last", "tag_first"),
+    ("feed: last page ÷ first page", "feed_last", "feed_first"),
     ("this project ÷ flask-jwt-extended", "me", "fjwt_me"),
 ]
 
@@ -282,6 +257,41 @@ def report(results: dict[str, list[Scenario]]) -> str:
     return "\n".join(lines)
 
 
+SMALL = 1000  # the size each list's cost is compared with
+
+
+def in_process_report(extra: dict[str, Any], posts: int) -> str:
+    """The in-process table per backend, with each list's cost ÷ its cost at SMALL posts
+    (from that run's ``latest_1000.json``, when there is one)."""
+    small_file = os.path.join(ROOT, "bench", "results", f"latest_{SMALL}.json")
+    small: dict[str, Any] = {}
+    if posts != SMALL and os.path.exists(small_file):
+        with open(small_file) as handle:
+            small = json.load(handle)
+    lines = [
+        f"In-process, {posts} posts: median ms per request, SQL statements, and the cost "
+        f"÷ the same list at {SMALL} posts",
+        "",
+        "| backend | list | ms | CPU ms | statements | total | ÷ first page | ÷ 1k posts |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for key, found in extra.items():
+        if not key.endswith("_inprocess"):
+            continue
+        backend = key.removesuffix("_inprocess")
+        before = small.get(key, {})
+        for name, r in found.items():
+            first = found.get(name.replace("_last_offset", "_first").replace("_last", "_first"))
+            vs_first = f"{r['ms'] / first['ms']:.2f}" if first and first is not r else ""
+            vs_small = f"{r['ms'] / before[name]['ms']:.2f}" if name in before else ""
+            lines.append(
+                f"| {backend} | {name} | {r['ms']:.1f} | {r['cpu_ms']:.1f} | {r['statements']} "
+                f"| {r['total']} "
+                f"| {vs_first} | {vs_small} |"
+            )
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--backends", default="sqlite,postgresql")
@@ -292,6 +302,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", default="", help="comma-separated scenario names")
     parser.add_argument("--data-dir", default=DEFAULT_DATA_DIR)
     parser.add_argument("--reseed", action="store_true")
+    parser.add_argument(
+        "--posts", type=int, default=seed.POSTS, help="posts in the full database (1000, 1000000)"
+    )
+    parser.add_argument("--seed-only", action="store_true", help="seed the databases and stop")
     parser.add_argument(
         "--peer-dir",
         help="then run bench.peer (PostgreSQL) against this checkout of "
@@ -308,13 +322,15 @@ def main(argv: list[str] | None = None) -> int:
         wanted.remove("postgresql")
     os.makedirs(args.data_dir, exist_ok=True)
     secret = secrets.token_urlsafe(48)
-    dbs = {(d.backend, d.variant): d for d in seed.databases(args.data_dir, pg_url)}
+    dbs = {(d.backend, d.variant): d for d in seed.databases(args.data_dir, pg_url, args.posts)}
     for (backend, _variant), database in dbs.items():
         if backend in wanted and (args.reseed or not seed.is_seeded(database, secret)):
             began = time.monotonic()
             print(f"seeding {backend}/{database.variant} ...", file=sys.stderr, flush=True)
             seed.seed(database, secret, pg_url)
             print(f"  done in {time.monotonic() - began:.1f}s", file=sys.stderr, flush=True)
+    if args.seed_only:
+        return 0
 
     results: dict[str, list[Scenario]] = {}
     extra: dict[str, object] = {"versions": versions(), "argon2": argon2_figures()}
@@ -332,17 +348,12 @@ def main(argv: list[str] | None = None) -> int:
         try:
             for server in {s.server for s in scenarios}:
                 start(servers[server], secret, args.workers)
-            full = servers["full"].base()
-            last = None
             if servers["full"].process:
-                last = link_next(full + "/api/v2/posts?limit=10&offset=99980", {})
-                last = urlsplit(last)._replace(scheme="", netloc="").geturl()
-            for s in scenarios:
-                if s.path == "@last":
-                    s.path = last
-            extra[f"{backend}_statements"] = statement_counts(
-                dbs[(backend, "full")].url, secret, last or "/api/v2/posts?limit=10"
-            )
+                resolve_paths(scenarios, servers["full"].base(), headers_for["ours"])
+            if not only or any(s.server == "full" for s in scenarios):
+                extra[f"{backend}_inprocess"] = inprocess.measure(
+                    dbs[(backend, "full")].url, secret, only=only or None
+                )
             for s in scenarios:  # warm-up: imports, pools, prepared statements, caches
                 headers = {"Authorization": f"Bearer {headers_for[s.token]}"} if s.token else {}
                 load.drive(servers[s.server].base() + s.path, headers, seconds=1, connections=2)
@@ -371,8 +382,10 @@ def main(argv: list[str] | None = None) -> int:
 
     print(report(results))
     print()
+    print(in_process_report(extra, args.posts))
+    print()
     print(json.dumps(extra, indent=2))
-    out = os.path.join(ROOT, "bench", "results", "latest.json")
+    out = os.path.join(ROOT, "bench", "results", f"latest_{args.posts}.json")
     os.makedirs(os.path.dirname(out), exist_ok=True)  # ignored by git: absent on a fresh clone
     with open(out, "w") as handle:
         json.dump(

@@ -59,6 +59,13 @@ _PG_FILL = [
     JOIN tags t ON t.name IN ((CAST(:tags_head AS text[]))[1 + i % 5],
                              (CAST(:tags_tail AS text[]))[1 + i % 15])
     """,
+    # What Post.set_tags writes when tags are set through the app (search reads it).
+    """
+    UPDATE posts SET search_tags = t.names
+    FROM (SELECT pt.post_id, string_agg(tags.name, ' ' ORDER BY tags.name) AS names
+          FROM post_tags pt JOIN tags ON tags.id = pt.tag_id GROUP BY pt.post_id) AS t
+    WHERE t.post_id = posts.id
+    """,
     """
     INSERT INTO likes (user_id, post_id, created_at)
     SELECT u, i, timestamp '2026-01-01'

@@ -1,7 +1,10 @@
-"""Seed the benchmark databases: an "empty" one and a "full" one (1M revocations, 100k posts).
+"""Seed the benchmark databases: an "empty" one and a "full" one per size.
 
-Rows are generated inside the database (a recursive CTE on SQLite, ``generate_series`` on
-PostgreSQL), so seeding a million rows takes seconds, not minutes.
+The full database is filled by ``flask fake``'s bulk code (app.fake): users, posts with slug
+history, tags and the search index, exactly what the API would have written; then the bench
+reader (user 1) follows ``FOLLOWED`` authors, for the feed, and 1,000,000 revoked tokens
+go in, generated inside the database (a recursive CTE on SQLite, ``generate_series`` on
+PostgreSQL). The empty database holds only the users.
 """
 
 from __future__ import annotations
@@ -14,14 +17,14 @@ import sqlalchemy as sa
 
 from app import create_app
 from app.extensions import db
-from app.models import User
+from app.fake import fill
+from app.models import Follow, User
 
-BENCH_USER = "bench"
-BENCH_PASSWORD = "bench password 0123456789"
-AUTHORS = 100
-POSTS = 100_000
+USERS = 2_000
+FOLLOWED = 1_000  # the feed's reader (user 1) follows users 2..1001
+POSTS = 100_000  # the default size; --posts picks another
 REVOKED = 1_000_000
-SEED_VERSION = "1"
+SEED = 2026  # the same data at every size and on both backends
 
 
 @dataclass
@@ -29,6 +32,7 @@ class Database:
     backend: str  # "sqlite" or "postgresql"
     variant: str  # "empty" or "full"
     url: str
+    posts: int = 0
 
 
 def with_search_path(url: str, schema: str) -> str:
@@ -36,21 +40,29 @@ def with_search_path(url: str, schema: str) -> str:
     return f"{url}{sep}options={quote(f'-csearch_path={schema}')}"
 
 
-def databases(data_dir: str, pg_url: str | None) -> list[Database]:
+def databases(data_dir: str, pg_url: str | None, posts: int = POSTS) -> list[Database]:
+    """The empty database, and a full one per size (``full_<posts>``)."""
+    names = {"empty": ("empty", 0), "full": (f"full_{posts}", posts)}
     found = [
-        Database("sqlite", variant, f"sqlite:///{os.path.join(data_dir, f'{variant}.db')}")
-        for variant in ("empty", "full")
+        Database("sqlite", variant, f"sqlite:///{os.path.join(data_dir, f'{name}.db')}", n)
+        for variant, (name, n) in names.items()
     ]
     if pg_url:
         found += [
-            Database("postgresql", variant, with_search_path(pg_url, f"bench_{variant}"))
-            for variant in ("empty", "full")
+            Database("postgresql", variant, with_search_path(pg_url, f"bench_{name}"), n)
+            for variant, (name, n) in names.items()
         ]
     return found
 
 
 def _app(url: str, secret: str):
     return create_app("production", {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": secret})
+
+
+def expected_counts(database: Database) -> tuple[int, int, int, int]:
+    if database.variant == "full":
+        return (USERS, database.posts, REVOKED, FOLLOWED)
+    return (USERS, 0, 0, 0)
 
 
 def is_seeded(database: Database, secret: str) -> bool:
@@ -60,19 +72,19 @@ def is_seeded(database: Database, secret: str) -> bool:
             users = db.session.scalar(sa.select(sa.func.count()).select_from(User))
             posts = db.session.scalar(sa.text("SELECT count(*) FROM posts"))
             revoked = db.session.scalar(sa.text("SELECT count(*) FROM revoked_tokens"))
+            follows = db.session.scalar(sa.select(sa.func.count()).select_from(Follow))
         except sa.exc.DBAPIError:
             return False
         finally:
             db.session.remove()
             db.engine.dispose()
-    expected = (AUTHORS, POSTS, REVOKED) if database.variant == "full" else (AUTHORS, 0, 0)
-    return (users, posts, revoked) == expected
+    return (users, posts, revoked, follows) == expected_counts(database)
 
 
 def seed(database: Database, secret: str, pg_url: str | None) -> None:
-    """(Re)create the schema and fill it; the bench user has id 1 in every database."""
+    """(Re)create the schema and fill it; the bench reader has id 1 in every database."""
     if database.backend == "postgresql":
-        schema = f"bench_{database.variant}"
+        schema = database.url.rsplit("search_path%3D", 1)[1]
         admin = sa.create_engine(pg_url)
         with admin.begin() as conn:
             conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
@@ -86,21 +98,21 @@ def seed(database: Database, secret: str, pg_url: str | None) -> None:
     app = _app(database.url, secret)
     with app.app_context():
         db.create_all()
-        first = User()
-        first.set_username(BENCH_USER)
-        first.set_password(BENCH_PASSWORD)
-        db.session.add(first)
-        db.session.flush()
-        for n in range(2, AUTHORS + 1):
-            author = User(password_hash=first.password_hash)
-            author.set_username(f"author{n}")
-            db.session.add(author)
-        db.session.commit()
+
+        def progress(message: str) -> None:
+            print(f"  {message}", end="\r", flush=True)
+
+        fill(users=USERS, posts=database.posts, seed=SEED, progress=progress)
+        print()
         if database.variant == "full":
-            statements = _PG_FILL if database.backend == "postgresql" else _SQLITE_FILL
             with db.engine.begin() as conn:
+                conn.execute(
+                    sa.insert(Follow),
+                    [{"follower_id": 1, "followed_id": n} for n in range(2, FOLLOWED + 2)],
+                )
+                statements = _PG_FILL if database.backend == "postgresql" else _SQLITE_FILL
                 for statement in statements:
-                    conn.execute(sa.text(statement), {"posts": POSTS, "revoked": REVOKED})
+                    conn.execute(sa.text(statement), {"revoked": REVOKED})
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             analyze = "VACUUM ANALYZE" if database.backend == "postgresql" else "ANALYZE"
             conn.execute(sa.text(analyze))
@@ -109,18 +121,6 @@ def seed(database: Database, secret: str, pg_url: str | None) -> None:
 
 
 _SQLITE_FILL = [
-    f"""
-    WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < :posts)
-    INSERT INTO posts (title, slug, content, content_html, published, user_id, created_at,
-                       updated_at)
-    SELECT 'Post number ' || i, 'post-number-' || i,
-           'The body of post ' || i || '. ' || printf('%.200c', 'x'),
-           '<p>The body of post ' || i || '. ' || printf('%.200c', 'x') || '</p>', 1,
-           1 + i % {AUTHORS},
-           strftime('%Y-%m-%d %H:%M:%S', 1735689600 + i * 60, 'unixepoch') || '.000000',
-           strftime('%Y-%m-%d %H:%M:%S', 1735689600 + i * 60, 'unixepoch') || '.000000'
-    FROM n
-    """,
     """
     WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < :revoked)
     INSERT INTO revoked_tokens (jti, token_type, user_id, expires_at, revoked_at)
@@ -131,17 +131,6 @@ _SQLITE_FILL = [
 ]
 
 _PG_FILL = [
-    f"""
-    INSERT INTO posts (title, slug, content, content_html, published, user_id, created_at,
-                       updated_at)
-    SELECT 'Post number ' || i, 'post-number-' || i,
-           'The body of post ' || i || '. ' || repeat('x', 200),
-           '<p>The body of post ' || i || '. ' || repeat('x', 200) || '</p>', true,
-           1 + i % {AUTHORS},
-           timestamp '2025-01-01' + i * interval '1 minute',
-           timestamp '2025-01-01' + i * interval '1 minute'
-    FROM generate_series(1, :posts) AS i
-    """,
     """
     INSERT INTO revoked_tokens (jti, token_type, user_id, expires_at, revoked_at)
     SELECT md5(i::text || random()::text), 'access', 1 + i % 100,

@@ -48,6 +48,19 @@ def no_secret_in_any_log() -> Iterator[SecretScanner]:
     assert not scanner.leaks, f"secrets in the log: {scanner.leaks[:5]}"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def compiled_dumps_checked() -> Iterator[None]:
+    """Every answer dumped by a compiled plan (app/dumping.py) is compared with marshmallow's
+    own dump of it, in key order: a difference fails the request's test."""
+    import app.dumping
+
+    app.dumping.VERIFY = True
+    try:
+        yield
+    finally:
+        app.dumping.VERIFY = False
+
+
 @pytest.fixture(scope="session", params=BACKENDS)
 def backend(request: pytest.FixtureRequest) -> Iterator[Backend]:
     if request.param == "sqlite":

@@ -208,3 +208,17 @@ def test_concurrent_writers_all_succeed(app, auth):
     assert statuses == [201] * 30
     assert count_rows(app, Post) == 30
     assert len({p["title"] for p in app.test_client().get(f"{V1}/posts").json["posts"]}) == 30
+
+
+def test_the_api_keeps_no_flask_cookie_session(app, client):
+    # Tokens carry the state: no signed "session" cookie is read or written, and writing to
+    # flask.session fails loudly instead of quietly adding a cookie to answers.
+    from flask import session
+
+    response = client.get("/health", headers={"Cookie": "session=eyJ4IjoxfQ.forged.sig"})
+    assert response.status_code == 200
+    assert "Set-Cookie" not in response.headers
+    with app.test_request_context("/"):
+        assert not session
+        with pytest.raises(RuntimeError):
+            session["user_id"] = 1

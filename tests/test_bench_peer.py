@@ -26,7 +26,7 @@ def _user(name: str, **fields) -> User:
 def _post(author: User, title: str, tags: list[Tag], **fields) -> Post:
     slug = title.lower().replace(" ", "-")
     post = Post(title=title, slug=slug, content=f"Body of {title}", author=author, **fields)
-    post.tag_rows = tags
+    post.set_tags(tags)
     post.slug_history.append(PostSlug(slug=slug))
     return post
 

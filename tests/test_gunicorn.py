@@ -116,11 +116,30 @@ def test_a_half_sent_request_does_not_block_other_clients(gunicorn):
         assert time.monotonic() - started < 5
 
 
-def test_the_access_log_truncates_long_request_lines(tmp_path, gunicorn):
+def test_one_access_line_per_request_without_the_query_string(tmp_path, gunicorn):
     status, _, _ = get(gunicorn + "/api/v2/posts?sort=" + "b" * 7_000)
     assert status == 422
     time.sleep(0.5)  # the access log line is written after the answer
     log = (tmp_path / "gunicorn.log").read_text()
+    access = [line for line in log.splitlines() if "/api/v2/posts" in line]
+    assert len(access) == 1, log  # the app's JSON line; gunicorn's own is off by default
+    line = json.loads(access[0])
+    assert line["path"] == "/api/v2/posts" and line["status"] == 422
+    assert line["remote_addr"] == "127.0.0.1"
+    assert "bbbb" not in log
+
+
+def test_gunicorns_access_log_when_asked_for_truncates_long_request_lines(tmp_path):
+    env = server_env(tmp_path, GUNICORN_ACCESS_LOG="-")
+    migrate(env)
+    log_path = tmp_path / "gunicorn.log"
+    with serve(
+        ["app:create_app()"], cwd=ROOT, env=env, log_path=log_path, port=int(env["PORT"])
+    ) as url:
+        status, _, _ = get(url + "/api/v2/posts?sort=" + "b" * 7_000)
+        assert status == 422
+        time.sleep(0.5)
+    log = log_path.read_text()
     assert "bbbb" in log
     assert max(len(line) for line in log.splitlines()) < 2_000
 

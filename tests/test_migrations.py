@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from app import create_app
+from app import create_app, search
 from app.config import TestingConfig
 from app.extensions import db
 
@@ -81,9 +81,33 @@ def empty_database(request, tmp_path):
 
 
 def tables(url):
+    """The tables of the schema, without the search index's (SQLite's FTS5 table and its
+    shadow tables: not in the model metadata, see search_objects)."""
     engine = sa.create_engine(url)
     try:
-        return set(sa.inspect(engine).get_table_names()) - {"alembic_version"}
+        names = set(sa.inspect(engine).get_table_names()) - {"alembic_version"}
+        return {name for name in names if search.include_name(name, "table", {})}
+    finally:
+        engine.dispose()
+
+
+def search_objects(url):
+    """The search index's objects present: FTS5 table and triggers, or tsvector column and
+    its GIN index."""
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            if engine.dialect.name == "sqlite":
+                rows = conn.execute(
+                    sa.text("SELECT name FROM sqlite_master WHERE name LIKE 'posts_fts%'")
+                )
+                return {name for (name,) in rows}
+            inspector = sa.inspect(conn)
+            if not inspector.has_table("posts"):
+                return set()
+            columns = {c["name"] for c in inspector.get_columns("posts")}
+            indexes = {i["name"] for i in inspector.get_indexes("posts")}
+            return (columns | indexes) & {search.VECTOR_COLUMN, search.VECTOR_INDEX}
     finally:
         engine.dispose()
 
@@ -93,7 +117,13 @@ def model_differences(url):
     try:
         with engine.connect() as conn:
             context = MigrationContext.configure(
-                conn, opts={"compare_type": True, "compare_server_default": True}
+                conn,
+                opts={
+                    "compare_type": True,
+                    "compare_server_default": True,
+                    # as migrations/env.py, through Flask-Migrate (app.register_extensions)
+                    "include_name": search.include_name,
+                },
             )
             return compare_metadata(context, db.metadata)
     finally:
@@ -132,8 +162,11 @@ def test_migrations_upgrade_to_the_models_and_downgrade_to_nothing(empty_databas
     assert model_differences(empty_database) == []
     assert autoincrement_tables(empty_database) == models_autoincrement_tables(empty_database)
 
+    assert search_objects(empty_database)
+
     flask_db(empty_database, "downgrade", "base")
     assert tables(empty_database) == set()
+    assert search_objects(empty_database) == set()
 
     flask_db(empty_database, "upgrade")  # and back up again, from a downgraded database
     assert tables(empty_database) == TABLES
@@ -313,3 +346,67 @@ def test_a_downgrade_that_drops_data_refuses_without_confirmation(empty_database
     assert "-x confirm=yes" in refused.stdout + refused.stderr
     assert {"comments", "likes", "users", "posts"} <= tables(empty_database)
     assert "idempotency_keys" not in tables(empty_database)
+
+
+def test_0006_indexes_existing_posts_for_search_and_downgrades_cleanly(empty_database):
+    """Posts (one tagged, one draft) written at 0005 are found by search after the upgrade;
+    the downgrade removes the index objects and keeps every post and tag."""
+    flask_db(empty_database, "upgrade", "0005")
+    engine = sa.create_engine(empty_database)
+    now = "CURRENT_TIMESTAMP"
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                sa.text(
+                    "INSERT INTO users (username, username_key, password_hash, is_admin, "
+                    f"token_version, created_at) VALUES ('a', 'a', 'x', false, 0, {now})"
+                )
+            )
+            for n, (title, published) in enumerate(
+                [("Beekeeping basics", True), ("Beekeeping draft", False), ("Other", True)], 1
+            ):
+                conn.execute(
+                    sa.text(
+                        "INSERT INTO posts (title, slug, content, content_html, published, "
+                        f"user_id, created_at, updated_at) VALUES (:t, :s, 'honey and wax', "
+                        f"'<p>honey and wax</p>', :p, 1, {now}, {now})"
+                    ),
+                    {"t": title, "s": f"post-{n}", "p": published},
+                )
+            conn.execute(sa.text("INSERT INTO tags (name) VALUES ('apiary'), ('spring')"))
+            conn.execute(
+                sa.text("INSERT INTO post_tags (post_id, tag_id) VALUES (1, 1), (1, 2), (3, 2)")
+            )
+        flask_db(empty_database, "upgrade")
+        with engine.connect() as conn:
+            names = conn.execute(sa.text("SELECT search_tags FROM posts ORDER BY id")).scalars()
+            assert [set((n or "").split()) for n in names] == [
+                {"apiary", "spring"},
+                set(),
+                {"spring"},
+            ]
+
+        app = create_app(TestingConfig, {"SQLALCHEMY_DATABASE_URI": empty_database})
+        client = app.test_client()
+
+        def found(q):
+            response = client.get("/api/v2/posts", query_string={"q": q})
+            assert response.status_code == 200, response.json
+            return [p["title"] for p in response.json["items"]]
+
+        assert found("beekeeping") == ["Beekeeping basics"]
+        assert sorted(found("honey wax")) == ["Beekeeping basics", "Other"]
+        assert found("apiary") == ["Beekeeping basics"]
+        assert sorted(found("spring")) == ["Beekeeping basics", "Other"]
+        with app.app_context():
+            db.engine.dispose()
+
+        flask_db(empty_database, "downgrade", "0005")
+        assert search_objects(empty_database) == set()
+        with engine.connect() as conn:
+            assert conn.scalar(sa.text("SELECT count(*) FROM posts")) == 3
+            assert conn.scalar(sa.text("SELECT count(*) FROM post_tags")) == 3
+            columns = {c["name"] for c in sa.inspect(conn).get_columns("posts")}
+            assert "search_tags" not in columns
+    finally:
+        engine.dispose()

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from ..extensions import db
 from ..markdown import render
+from ..search import register as register_search_index
 from .base import (
     SLUG_MAX,
     SUMMARY_MAX,
@@ -36,6 +37,12 @@ class Post(db.Model):
     __tablename__ = "posts"
     __table_args__ = (
         sa.Index("ix_posts_published_created_at", "published", "created_at"),
+        # Covering indexes for lists that cannot read ix_posts_published_created_at in
+        # order: the feed (a thousand authors' published posts: count and newest first from
+        # the index alone) and ?tag= / search (post ids from elsewhere: their published
+        # flag and time without reading the wide rows). 10x on 100k posts (bench/).
+        sa.Index("ix_posts_user_id_published_created_at", "user_id", "published", "created_at"),
+        sa.Index("ix_posts_id_published_created_at", "id", "published", "created_at"),
         # Never hand a deleted post's id to a new one: old links would show another post.
         {"sqlite_autoincrement": True},
     )
@@ -48,6 +55,9 @@ class Post(db.Model):
     content: Mapped[str] = mapped_column(sa.Text)
     # ``content`` rendered and sanitized when it is written (app.markdown), never on read.
     content_html: Mapped[str] = mapped_column(sa.Text)
+    # The tag names joined by spaces (NULL: none), written with the tags (``set_tags``): the
+    # search index (app.search) reads the post's own row, and tags live in another table.
+    search_tags: Mapped[str | None] = mapped_column(sa.Text)
     published: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
@@ -66,6 +76,9 @@ class Post(db.Model):
     likes_count: Mapped[int | None] = query_expression()
     comments_count: Mapped[int | None] = query_expression()
     liked: Mapped[bool | None] = query_expression()
+    # The post's tag names joined by "," (names never hold one), aggregated in the same
+    # SELECT: a page of posts with their tags is one statement, not one plus a SELECT IN.
+    tag_names: Mapped[str | None] = query_expression()
 
     def __repr__(self) -> str:
         return f"<Post {self.id} {self.title!r}>"
@@ -79,12 +92,21 @@ class Post(db.Model):
     def tags(self) -> list[str]:
         # Sorted here, by code point: a database collation (en_US on PostgreSQL ignores "-")
         # would answer another order on each backend.
-        return sorted(tag.name for tag in self.tag_rows)
+        if "tag_rows" in self.__dict__ or self.tag_names is None:
+            return sorted(tag.name for tag in self.tag_rows)  # loaded, or set by a write
+        return sorted(self.tag_names.split(",")) if self.tag_names else []
+
+    def set_tags(self, rows: list[Tag]) -> None:
+        self.tag_rows = rows
+        self.search_tags = " ".join(sorted(tag.name for tag in rows)) or None
 
     def update(self, data: dict[str, Any]) -> None:
         for key in ("title", "content", "published", "summary"):
             if key in data:
                 setattr(self, key, data[key])
+
+
+register_search_index(Post.__table__)
 
 
 class PostSlug(db.Model):

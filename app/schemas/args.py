@@ -13,6 +13,7 @@ from ..fields import (
 from ..models import (
     ID_MAX,
 )
+from ..search import PREFIX_MIN, SEARCH_MAX_CHARS, SEARCH_MAX_WORDS, check_words
 
 PAGE_LIMIT_DEFAULT = 10
 PAGE_LIMIT_MAX = 100
@@ -58,8 +59,22 @@ class PostListArgsSchema(PageArgsSchema):
     liked_by = fields.Integer(
         validate=validate.Range(1, ID_MAX), metadata={"description": "Only posts this user likes"}
     )
-    q = Text(strip=True, max_length=200)
-    sort = fields.String(load_default="-created_at", validate=validate.OneOf(POST_SORTS))
+    q = Text(
+        strip=True,
+        max_length=SEARCH_MAX_CHARS,
+        validate=check_words,
+        metadata={
+            "description": "Full-text search over title, summary, content and tags: every "
+            f"word must match (stemmed; the last word of {PREFIX_MIN}+ characters also as a "
+            "prefix); drafts never match. Best matches first unless `sort` is given, and "
+            f"then paged by `offset` only. At most {SEARCH_MAX_CHARS} characters and "
+            f"{SEARCH_MAX_WORDS} words."
+        },
+    )
+    sort = fields.String(
+        validate=validate.OneOf(POST_SORTS),
+        metadata={"description": "Default `-created_at` (newest first); with `q`, relevance."},
+    )
     after = fields.String(validate=validate.Length(max=1000), metadata=AFTER)
 
 

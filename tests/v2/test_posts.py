@@ -1,4 +1,7 @@
-"""v2 posts: create/read/replace/patch/delete, drafts, ownership, search, filters, sorting."""
+"""v2 posts: create/read/replace/patch/delete, drafts, ownership, filters, sorting.
+
+Search (``q``) has its own module, test_search.py.
+"""
 
 import pytest
 
@@ -363,51 +366,6 @@ def test_list_filters_by_author_id(client, auth, seed, alice_id):
 def test_list_bad_author_id_is_422(client, value):
     response = client.get(f"{V2}/posts?author_id={value}")
     assert "author_id" in assert_error(response, 422)["errors"]
-
-
-def test_search_matches_title_and_content_case_insensitively(client, seed, alice_id):
-    seed.post(alice_id, "Learning FLASK", "a title match", minute=1)
-    seed.post(alice_id, "Nothing here", "but the body mentions flask", minute=2)
-    seed.post(alice_id, "Django", "other framework", minute=3)
-    assert titles(client.get(f"{V2}/posts?q=Flask")) == ["Nothing here", "Learning FLASK"]
-    assert titles(client.get(f"{V2}/posts?q=fLaSk")) == ["Nothing here", "Learning FLASK"]
-    assert titles(client.get(f"{V2}/posts?q=framework")) == ["Django"]
-    assert titles(client.get(f"{V2}/posts?q=zzz")) == []
-    assert client.get(f"{V2}/posts?q=flask").json["total"] == 2
-
-
-@pytest.mark.parametrize(
-    ("q", "expected"),
-    [
-        ("100%", ["100% sure"]),
-        ("%", ["100% sure"]),
-        ("a_b", ["a_b"]),
-        ("_", ["a_b"]),
-        ("\\", ["back\\slash"]),
-    ],
-)
-def test_search_treats_wildcards_literally(client, seed, alice_id, q, expected):
-    seed.post(alice_id, "100% sure", "x", minute=1)
-    seed.post(alice_id, "1000 sure", "x", minute=2)
-    seed.post(alice_id, "a_b", "x", minute=3)
-    seed.post(alice_id, "axb", "x", minute=4)
-    seed.post(alice_id, "back\\slash", "x", minute=5)
-    response = client.get(f"{V2}/posts", query_string={"q": q})
-    assert titles(response) == expected
-
-
-@pytest.mark.parametrize("q", ["nul\x00", "q" * 201])
-def test_search_with_a_nul_or_an_overlong_query_is_422(client, alice_id, q):
-    for path in (f"{V2}/posts", f"{V2}/users/{alice_id}/posts"):
-        response = client.get(path, query_string={"q": q})
-        assert list(assert_error(response, 422)["errors"]) == ["q"]
-
-
-def test_search_combines_with_author_filter(client, auth, seed, alice_id):
-    bob_id = auth.create_user("bob")
-    seed.post(alice_id, "flask by alice", minute=1)
-    seed.post(bob_id, "flask by bob", minute=2)
-    assert titles(client.get(f"{V2}/posts?q=flask&author_id={bob_id}")) == ["flask by bob"]
 
 
 @pytest.mark.parametrize(

@@ -295,4 +295,4 @@ def delete_comment(slug, comment_id):
 @api.response(tags_response)
 def list_tags():
     """List the tags of published articles, most used first."""
-    return {"tags": [tag["name"] for tag in queries.popular_tags(TAGS_MAX).items]}
+    return {"tags": queries.popular_tag_names(TAGS_MAX)}
