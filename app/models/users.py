@@ -39,6 +39,8 @@ class User(db.Model):
     password_hash: Mapped[str] = mapped_column(sa.String(255))
     is_admin: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     token_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Published posts by this user, kept by the database's triggers (app.counters).
+    published_posts: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     bio: Mapped[str | None] = mapped_column(sa.String(BIO_MAX))
     image: Mapped[str | None] = mapped_column(sa.String(IMAGE_MAX))
