@@ -195,3 +195,34 @@ def test_every_list_total_read_from_the_counts_is_the_number_of_its_items(app, c
     assert tags["items"] == [{"name": "x", "count": 2}, {"name": "y", "count": 1}]
     assert tags["total"] == 2
     assert client.get(f"{API}/tags").json == {"tags": ["x", "y"]}
+
+
+def test_a_tag_page_is_the_same_whichever_way_its_tag_is_read(app, client, auth, monkeypatch):
+    from app import queries
+
+    headers = auth.user("alice")
+    for n in range(12):
+        tags = ["common"] + (["rare"] if n % 5 == 0 else [])
+        body = {"title": f"p{n}", "content": "c", "tags": tags, "published": n != 3}
+        assert client.post(f"{V2}/posts", json=body, headers=headers).status_code == 201
+    pages = {}
+    for share in (1, 10**9):  # 1: only a tag on every post is "common"; 10**9: every tag is
+        monkeypatch.setattr(queries, "COMMON_TAG_SHARE", share)
+        for tag in ("common", "rare"):
+            for viewer in (None, headers):
+                url = f"{V2}/posts?tag={tag}&limit=4"
+                seen, total = [], None
+                while url:
+                    response = client.get(url, headers=viewer)
+                    assert response.status_code == 200, response.json
+                    seen += [post["id"] for post in response.json["items"]]
+                    total = response.json["total"]
+                    nxt = [p for p in response.headers["Link"].split(",") if 'rel="next"' in p]
+                    url = (
+                        nxt[0].split(";")[0].strip(" <>").split("localhost", 1)[-1] if nxt else None
+                    )
+                assert total == len(seen)
+                pages.setdefault((tag, viewer is None), []).append(seen)
+    for (tag, anonymous), (one, other) in pages.items():
+        assert one == other, (tag, anonymous)
+    assert len(pages[("common", False)][0]) == 12 and len(pages[("common", True)][0]) == 11
