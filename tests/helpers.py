@@ -362,7 +362,7 @@ V2_PUBLIC_USER_KEYS = {
     "following_count",
     "following",
 }
-V2_PRIVATE_USER_KEYS = V2_PUBLIC_USER_KEYS | {"email", "is_admin"}
+V2_PRIVATE_USER_KEYS = V2_PUBLIC_USER_KEYS | {"email", "is_admin", "email_verified"}
 _LINK_RE = re.compile(r'<([^>]*)>\s*;\s*rel="([^"]+)"')
 
 
@@ -471,8 +471,15 @@ def secret_of(app: Flask) -> str:
     return app.config.get("JWT_SECRET_KEY") or app.config["SECRET_KEY"]
 
 
+#: ``sid`` of ``valid_claims``: ``forge`` replaces it with a new session of the user.
+NEW_SESSION = -1
+
+
 def valid_claims(user_id: int, token_type: str = "access", **changes: Any) -> dict[str, Any]:
-    """Claims exactly like the app's own, then ``changes`` applied (``None`` deletes one)."""
+    """Claims exactly like the app's own, then ``changes`` applied (``None`` deletes one).
+
+    ``sid`` is ``NEW_SESSION`` unless changed: ``forge`` starts a real session for it.
+    """
     now = int(time.time())
     claims: dict[str, Any] = {
         "sub": str(user_id),
@@ -482,6 +489,7 @@ def valid_claims(user_id: int, token_type: str = "access", **changes: Any) -> di
         "exp": now + 600,
         "type": token_type,
         "ver": 0,
+        "sid": NEW_SESSION,
     }
     for key, value in changes.items():
         if value is None:
@@ -504,8 +512,26 @@ def forge(
     Signed through PyJWS so that PyJWT's own claim checks on encoding (``iss`` must be a
     string, ...) never stop us from building the bad token we want to send.
     """
+    if claims.get("sid") == NEW_SESSION and type(claims.get("sid")) is int:
+        claims = {**claims, "sid": new_session(app, claims.get("sub"), claims.get("ver"))}
     payload = json.dumps(claims, separators=(",", ":")).encode()
     return jwt.api_jws.encode(payload, key or secret_of(app), algorithm=algorithm, headers=headers)
+
+
+def new_session(app: Flask, user_id: Any, version: Any = 0) -> int:
+    """Start a session (a row, as a login would) for ``user_id``; the id of a session that
+    does not exist when there is no such user."""
+    from app.sessions import start_session
+
+    with app.app_context():
+        try:
+            user = db.session.get(User, int(user_id))
+        except (TypeError, ValueError, OverflowError, sa.exc.DBAPIError):
+            user = None
+        if user is None:
+            return 2**31 - 1
+        version = version if type(version) is int and -(2**31) < version < 2**31 else 0
+        return start_session(user.id, version).id
 
 
 def unsigned(header: dict[str, Any], claims: dict[str, Any], signature: str = "") -> str:

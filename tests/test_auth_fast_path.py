@@ -169,6 +169,7 @@ def test_verifier_remembers_only_tokens_that_passed(app, auth):
 
 
 def test_refresh_replay_revokes_every_token_of_the_user(client, app, auth):
+    app.config["JWT_REFRESH_REUSE_GRACE"] = 0  # every replay is theft (no grace)
     auth.create_user("alice")
     tokens = auth.login("alice")
     rotated = client.post("/api/v2/auth/refresh", json={"refresh_token": tokens["refresh_token"]})
