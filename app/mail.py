@@ -30,6 +30,8 @@ from .extensions import db
 
 log = logging.getLogger(__name__)
 _KEY = "blogapi.outbox"
+#: An outbox thread with nothing to do for this long ends; the next mail starts another.
+IDLE_SECONDS = 30
 
 
 class Outbox:
@@ -46,27 +48,32 @@ class Outbox:
 
     def submit(self, job: Callable[..., Any], *args: Any) -> None:
         """Run ``job(*args)`` in the background, in an app context; never raises."""
-        self._ensure_thread()
         try:
             self.jobs.put_nowait((job, args))
         except queue.Full:
             log.error("Mail outbox full: a mail job was dropped", extra={"job": job.__name__})
-
-    def join(self) -> None:
-        """Wait until every submitted job has run (tests)."""
-        self.jobs.join()
-
-    def _ensure_thread(self) -> None:
+            return
         with self.lock:
-            # A forked worker inherits the object but not the thread: start its own.
+            # A forked worker inherits the object but not the thread: it starts its own.
             if self.thread is None or not self.thread.is_alive() or self.pid != os.getpid():
                 self.pid = os.getpid()
                 self.thread = threading.Thread(target=self._run, name="mail-outbox", daemon=True)
                 self.thread.start()
 
+    def join(self) -> None:
+        """Wait until every submitted job has run (tests)."""
+        self.jobs.join()
+
     def _run(self) -> None:
         while True:
-            job, args = self.jobs.get()
+            try:
+                job, args = self.jobs.get(timeout=IDLE_SECONDS)
+            except queue.Empty:
+                with self.lock:  # submit() starts a new thread after this one is gone
+                    if self.jobs.empty():
+                        self.thread = None
+                        return
+                continue
             try:
                 with self.app.app_context():
                     try:

@@ -23,7 +23,7 @@ from . import limits
 from .auth import load_token_user
 from .errors import NotFound, Unauthorized
 from .extensions import db
-from .models import RevokedToken, User, UserSession, username_key, utcnow
+from .models import ID_MAX, RevokedToken, User, UserSession, username_key, utcnow
 from .models.sessions import USER_AGENT_MAX
 from .pagination import Page
 from .passwords import burn_dummy_verify
@@ -302,7 +302,7 @@ def session_page(user: User, args: dict[str, Any]) -> Page:
 
 def end_session(user: User, sid: int) -> None:
     """End one session of ``user``: every token it issued is refused from the next request."""
-    if not _delete_session(user.id, sid):
+    if not 0 < sid <= ID_MAX or not _delete_session(user.id, sid):
         db.session.rollback()
         raise NotFound("Session not found")
     db.session.commit()

@@ -729,3 +729,52 @@ class SecretScanner(logging.Handler):
             text = str(record.msg)
         if any(p.search(text) for p in SECRET_PATTERNS):
             self.leaks.append(text[:300])
+
+
+# --- mail: a real SMTP server in-process ----------------------------------------------------
+
+
+class MailCatcher:
+    """An aiosmtpd server on 127.0.0.1 that keeps every mail it receives (``messages``)."""
+
+    def __init__(self) -> None:
+        from aiosmtpd.controller import Controller
+
+        from .servers import free_port
+
+        self.messages: list[Any] = []
+        self.port = free_port()
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        import email
+        from email import policy
+
+        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
+        return "250 Message accepted for delivery"
+
+    def config(self) -> dict[str, Any]:
+        """App settings that send mail here."""
+        return {
+            "MAIL_BACKEND": "smtp",
+            "MAIL_SERVER": "127.0.0.1",
+            "MAIL_PORT": self.port,
+            "MAIL_TIMEOUT": 5,
+        }
+
+    def to(self, address: str) -> list[Any]:
+        return [m for m in self.messages if m["To"] == address]
+
+
+def sent_mail(app: Flask) -> None:
+    """Wait until the app's outbox has run every job (sent or given up on every mail)."""
+    from app.mail import outbox
+
+    outbox(app).join()
+
+
+def token_in(message: Any) -> str:
+    """The ``token=…`` of a reset or verification mail."""
+    match = re.search(r"token=([A-Za-z0-9_-]+)", message.get_content())
+    assert match, message.get_content()
+    return match.group(1)
