@@ -149,6 +149,7 @@ def test_protected_request_reads_the_user_in_one_statement(client, app, auth):
     statements = [s for s in seen if not s.strip().upper().startswith("SELECT 1")]
     assert len(statements) == 1
     assert "revoked_tokens" in statements[0]
+    assert "sessions" in statements[0]  # the session is checked in the same statement
     seen.clear()
     assert client.get(ME, headers=headers).status_code == 200
     assert len([s for s in seen if not s.strip().upper().startswith("SELECT 1")]) == 2
