@@ -70,8 +70,13 @@ def upgrade():
 
 
 def downgrade():
-    # Sessions and mailed tokens are short-lived; which addresses were verified is not.
-    confirm_destructive_downgrade("0007 drops every session and which e-mails were verified")
+    # Sessions and mailed tokens are short-lived (the older code signs everyone out anyway);
+    # which addresses were verified is not: ask for confirmation only when that is lost.
+    verified = op.get_bind().execute(
+        sa.text('SELECT COUNT(*) FROM users WHERE email_verified')
+    ).scalar()
+    if verified:
+        confirm_destructive_downgrade("0007 drops which e-mail addresses were verified")
     op.drop_index(op.f('ix_account_tokens_user_id'), table_name='account_tokens')
     op.drop_index(op.f('ix_account_tokens_expires_at'), table_name='account_tokens')
     op.drop_table('account_tokens')
