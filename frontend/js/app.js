@@ -152,6 +152,7 @@ async function render() {
 
 // The API ended the session (a revoked or invalid token, or a refresh that failed).
 onSessionEnded((reason) => {
+  renderCount++; // the render in flight (whose request found the session over) gives way
   forgetUser();
   flash(`Your session has ended (${reason}). Please log in again.`, "error");
   navigate(`#/login`);
