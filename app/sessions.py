@@ -28,6 +28,7 @@ from .models.sessions import USER_AGENT_MAX
 from .pagination import Page
 from .passwords import burn_dummy_verify
 from .tokens import (
+    ACCESS,
     EXPIRED,
     INVALID,
     PAIRED_REFRESH,
@@ -36,6 +37,7 @@ from .tokens import (
     SESSION,
     AuthError,
     decode_token,
+    encode_token,
     issue_token_pair,
     new_jti,
 )
@@ -60,6 +62,13 @@ def start_session(user_id: int, version: int, *, refresh: bool = True) -> UserSe
     db.session.add(session)
     db.session.commit()
     return session
+
+
+def session_access_token(user: User, *, lifetime: int | None = None) -> str:
+    """A new session's access token for ``user``, without a refresh token (the benchmark
+    and commands that need to call the API as someone)."""
+    session = start_session(user.id, user.token_version, refresh=False)
+    return encode_token(user.id, user.token_version, ACCESS, sid=session.id, lifetime=lifetime)
 
 
 def issue_session_pair(user_id: int, version: int) -> dict[str, Any]:
