@@ -616,6 +616,20 @@ class Api:
         return body
 
 
+def signed_in(page, api: Api, username: str) -> str:
+    """Open the app with ``username``'s tokens in this tab's session storage; return the
+    access token."""
+    from playwright.sync_api import expect
+
+    tokens = api.login(username)
+    page.goto(f"{api.base}/#/")
+    pair = {"access_token": tokens["access_token"], "refresh_token": tokens["refresh_token"]}
+    page.evaluate(f"() => sessionStorage.setItem('blog.tokens', {json.dumps(json.dumps(pair))})")
+    page.reload()
+    expect(page.locator("#nav")).to_contain_text(username)
+    return tokens["access_token"]
+
+
 class Pages:
     """New browser contexts (each one a separate tab with its own sessionStorage)."""
 

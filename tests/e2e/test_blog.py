@@ -3,14 +3,13 @@ and the editor's server preview (Debian's chromium driven by Playwright)."""
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import uuid
 
 import pytest
 
-from ..helpers import ROOT
+from ..helpers import ROOT, signed_in
 
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 
@@ -50,17 +49,6 @@ INSPECT = """(root) => [...root.querySelectorAll('*')].map((el) => ({
 
 def unique(prefix: str) -> str:
     return f"{prefix}{uuid.uuid4().hex[:6]}"
-
-
-def signed_in(page, api, username):
-    """Open the app with ``username``'s tokens in this tab's session storage."""
-    tokens = api.login(username)
-    page.goto(f"{api.base}/#/")
-    pair = {"access_token": tokens["access_token"], "refresh_token": tokens["refresh_token"]}
-    page.evaluate(f"() => sessionStorage.setItem('blog.tokens', {json.dumps(json.dumps(pair))})")
-    page.reload()
-    expect(page.locator("#nav")).to_contain_text(username)
-    return tokens["access_token"]
 
 
 def create_post(api, token, **body):
