@@ -81,6 +81,13 @@ def test_user_feed_has_only_that_authors_published_posts(app, client, auth):
         assert [entry.title for entry in feed.entries] == ["alice's post"]
     assert feed.feed.title == "Posts by alice · Blog"
     assert feed.feed.link == "http://localhost/#/u/alice"
+    # One feed, one id: a zero-padded id names the same feed.
+    padded = read_feed(client.get(f"/feeds/users/0{user_id(app, 'alice')}.atom"))
+    assert (
+        padded.feed.id
+        == feed.feed.id
+        == f"http://localhost/feeds/users/{user_id(app, 'alice')}.atom"
+    )
 
 
 def test_a_user_without_posts_has_a_valid_empty_feed(app, client, auth):
