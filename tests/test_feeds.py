@@ -8,7 +8,7 @@ import lxml.html
 import pytest
 from lxml import etree
 
-from .helpers import Auth, Seed, assert_error, user_id
+from .helpers import Auth, Seed, assert_error, sql_statements, user_id
 
 V2 = "/api/v2"
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -88,6 +88,26 @@ def test_user_feed_has_only_that_authors_published_posts(app, client, auth):
         == feed.feed.id
         == f"http://localhost/feeds/users/{user_id(app, 'alice')}.atom"
     )
+
+
+def test_tags_and_summaries_in_one_statement_for_any_number_of_posts(app, client, auth):
+    headers = auth.user("alice")
+    create_post(client, headers, title="tagged", summary="In short", tags=["Tea", "x-y"])
+    Seed(app).posts([user_id(app, "alice")], 30)
+
+    alice = user_id(app, "alice")
+    with sql_statements(app) as statements:
+        site = read_feed(client.get("/feeds/posts.atom"))
+    with sql_statements(app) as by_author:
+        read_feed(client.get(f"/feeds/users/{alice}.atom"))
+
+    entry = site.entries[0]
+    assert entry.title == "tagged"
+    assert [tag.term for tag in entry.tags] == ["tea", "x-y"]
+    assert entry.summary == "In short"
+    assert len(site.entries) == 20
+    assert len(statements) == 1  # the posts with authors and tags: no query per entry
+    assert len(by_author) == 2  # the user, then the posts
 
 
 def test_a_user_without_posts_has_a_valid_empty_feed(app, client, auth):
