@@ -251,9 +251,10 @@ def register_url_converters(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from .routes import docs, health, realworld, v1, v2
+    from .routes import docs, feeds, health, realworld, v1, v2
 
     app.register_blueprint(health.bp)
+    app.register_blueprint(feeds.bp)
     app.register_blueprint(v1.bp)
     app.register_blueprint(v2.bp)
     app.register_blueprint(realworld.bp)

@@ -126,6 +126,8 @@ class Config:
     REGISTER_RATE_LIMIT = env_str("REGISTER_RATE_LIMIT", "10 per hour")
     # Creating, changing and deleting posts, per user, v1 and v2 together.
     POST_RATE_LIMIT = env_str("POST_RATE_LIMIT", "30 per minute")
+    # Atom feed requests (/feeds) per client address, 304s included.
+    FEED_RATE_LIMIT = env_str("FEED_RATE_LIMIT", "60 per minute")
     # Failed password checks (login, current_password) per account, from any address;
     # past it the account's password checks answer 429 until the window has passed.
     ACCOUNT_FAILURE_LIMIT = env_str("ACCOUNT_FAILURE_LIMIT", "10 per 15 minutes")
@@ -159,6 +161,11 @@ class Config:
     SERVE_FRONTEND = env_bool("SERVE_FRONTEND", False)
     # Where the frontend's files are; None means frontend/ next to the app package.
     FRONTEND_DIR = env_str("FRONTEND_DIR")
+    # Where readers open the frontend (https://blog.example.org/): the base of the links to
+    # posts and authors in the Atom feeds. None: the root of the host the request came to.
+    FRONTEND_URL = env_str("FRONTEND_URL")
+    # The site's name: the title of the Atom feeds.
+    FEED_TITLE = env_str("FEED_TITLE", "Blog")
 
 
 class DevelopmentConfig(Config):

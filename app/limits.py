@@ -8,6 +8,8 @@ Budgets, each shared by every route it decorates (v1 and v2 alike); over one, 42
 - ``register``: ``REGISTER_RATE_LIMIT`` per client address (each sign-up costs an Argon2 hash).
 - ``posts``: ``POST_RATE_LIMIT`` per user for creating, changing and deleting posts; stack it
   under the face's ``auth()``.
+- ``feeds``: ``FEED_RATE_LIMIT`` per client address for the Atom feeds (``/feeds``), 304s
+  included: a reader polls every few minutes at most, a scraper looping on them is cut off.
 - Per account, whatever the address: ``ACCOUNT_FAILURE_LIMIT`` failed password checks (login
   or ``current_password``) lock that account's password checks until the window passes
   (``check_account``/``account_failed``). Unknown login names lock the same way, so the
@@ -47,6 +49,7 @@ log = logging.getLogger(__name__)
 LOGIN_LIMITED_MESSAGE = "Too many login attempts; try again later"
 REGISTER_LIMITED_MESSAGE = "Too many sign-ups; try again later"
 POSTS_LIMITED_MESSAGE = "Too many post changes; try again later"
+FEEDS_LIMITED_MESSAGE = "Too many feed requests; poll less often"
 _KEY = "blogapi.limits"
 log = logging.getLogger(__name__)
 
@@ -176,6 +179,7 @@ def bind(app: Flask) -> None:
         "posts": shared(
             "POST_RATE_LIMIT", "posts", POSTS_LIMITED_MESSAGE, key_function=_current_user_key
         ),
+        "feeds": shared("FEED_RATE_LIMIT", "feeds", FEEDS_LIMITED_MESSAGE),
     }
 
 
@@ -197,12 +201,22 @@ def _enter_posts(limit: RouteLimit) -> None:
         return
 
 
+def _enter_feeds(limit: RouteLimit) -> None:
+    with limit:
+        return
+
+
 def _enter_password_check(limit: RouteLimit) -> None:
     with limit:
         return
 
 
-_ENTER = {"login": _enter_login, "register": _enter_register, "posts": _enter_posts}
+_ENTER = {
+    "login": _enter_login,
+    "register": _enter_register,
+    "posts": _enter_posts,
+    "feeds": _enter_feeds,
+}
 
 
 def _limited(name: str) -> Callable[[F], F]:
@@ -229,6 +243,8 @@ register = _limited("register")
 register.__doc__ = "Put a view under the shared sign-up budget of the client address."
 posts = _limited("posts")
 posts.__doc__ = "Put a view under the caller's post-writing budget (below ``auth()``)."
+feeds = _limited("feeds")
+feeds.__doc__ = "Put a view under the client address's budget for reading feeds."
 
 
 def password_attempt() -> None:

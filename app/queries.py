@@ -393,6 +393,20 @@ def feed(viewer: User, args: dict[str, Any]) -> Page:
     return page_of_posts(stmt, {**args, "sort": "-created_at"}, viewer, total=total)
 
 
+def newest_published(limit: int, author_id: int | None = None) -> list[Post]:
+    """The ``limit`` newest published posts (of one author) with their details in one
+    statement: what a feed reader gets (``/feeds``). Drafts never, whoever asks."""
+    stmt = sa.select(Post).where(Post.published.is_(True))
+    if author_id is not None:
+        stmt = stmt.where(Post.user_id == author_id)
+    stmt = (
+        stmt.order_by(Post.created_at.desc(), Post.id.desc())
+        .limit(limit)
+        .options(*post_details(None))
+    )
+    return list(db.session.scalars(stmt, detail_params(None)))
+
+
 # --- tags ---------------------------------------------------------------------------------
 
 

@@ -642,6 +642,21 @@ class Api:
         return body
 
 
+def signed_in(page, api: Api, username: str) -> str:
+    """Open the app signed in as ``username`` (its own cookie-mode login, without the form);
+    return an access token of another session of theirs, for API calls."""
+    from playwright.sync_api import expect
+
+    page.goto(f"{api.base}/#/")
+    page.evaluate(
+        "async ([name, password]) => (await import('/js/api.js')).login(name, password)",
+        [username, PASSWORD],
+    )
+    page.reload()
+    expect(page.locator("#nav")).to_contain_text(username)
+    return api.login(username)["access_token"]
+
+
 class Pages:
     """New browser contexts (each one a separate tab with its own sessionStorage)."""
 

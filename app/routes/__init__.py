@@ -1,2 +1,3 @@
-"""HTTP routes: the ``v1`` and ``v2`` blueprints, the health check, the OpenAPI documents and
-docs page (``docs``), and the optional reference frontend (``frontend``)."""
+"""HTTP routes: the ``v1``, ``v2`` and ``realworld`` faces, the health check, the Atom feeds
+(``feeds``), the OpenAPI documents and docs page (``docs``), and the optional reference
+frontend (``frontend``)."""

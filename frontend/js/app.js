@@ -5,16 +5,22 @@ import { API_BASE } from "./config.js";
 import { clear, h, showBanner } from "./dom.js";
 import { currentUser, flash, forgetUser, logout, navigate, takeFlash } from "./session.js";
 import * as account from "./views/account.js";
+import { setPageFeed } from "./feeds.js";
 import { setTitle } from "./views/common.js";
+import * as people from "./views/people.js";
 import * as posts from "./views/posts.js";
 import * as sessions from "./views/sessions.js";
+import * as tags from "./views/tags.js";
 import * as todos from "./views/todos.js";
 
 const ROUTES = [
   { path: /^\/$/, view: posts.listView },
   { path: /^\/p\/([^/]+)$/, view: posts.postView },
   { path: /^\/posts\/(\d+)$/, view: posts.postByIdView },
+  { path: /^\/tags$/, view: tags.tagsView },
   { path: /^\/tags\/([^/]+)$/, view: posts.tagView },
+  { path: /^\/u\/([^/]+)$/, view: people.authorView },
+  { path: /^\/following$/, view: posts.followingView, auth: true },
   { path: /^\/login$/, view: account.loginView },
   { path: /^\/register$/, view: account.registerView },
   { path: /^\/forgot-password$/, view: account.forgotPasswordView },
@@ -60,6 +66,7 @@ function renderNav(user, path) {
   const items = user
     ? [
         link("#/", "Posts"),
+        link("#/tags", "Tags"),
         link("#/my/posts", "My posts"),
         link("#/editor", "New post"),
         link("#/todos", "Todos"),
@@ -71,7 +78,12 @@ function renderNav(user, path) {
           "Log out",
         ),
       ]
-    : [link("#/", "Posts"), link("#/login", "Log in"), link("#/register", "Register")];
+    : [
+        link("#/", "Posts"),
+        link("#/tags", "Tags"),
+        link("#/login", "Log in"),
+        link("#/register", "Register"),
+      ];
   clear(navEl).append(...items);
   document.body.dataset.session = user ? "user" : "anonymous";
 }
@@ -146,6 +158,7 @@ async function render() {
     flashEl.append(el);
   }
   clear(viewEl).append(node);
+  setPageFeed(node.pageFeed ?? null); // an author page offers the author's feed too
   document.body.dataset.view = path;
   document.body.dataset.ready = "true";
 }

@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 
-from ..helpers import PASSWORD, ROOT
+from ..helpers import ROOT, signed_in
 
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 
@@ -49,19 +49,6 @@ INSPECT = """(root) => [...root.querySelectorAll('*')].map((el) => ({
 
 def unique(prefix: str) -> str:
     return f"{prefix}{uuid.uuid4().hex[:6]}"
-
-
-def signed_in(page, api, username):
-    """Open the app signed in as ``username`` (its own cookie-mode login, without the form);
-    return an access token of another session of theirs, for API calls."""
-    page.goto(f"{api.base}/#/")
-    page.evaluate(
-        "async ([name, password]) => (await import('/js/api.js')).login(name, password)",
-        [username, PASSWORD],
-    )
-    page.reload()
-    expect(page.locator("#nav")).to_contain_text(username)
-    return api.login(username)["access_token"]
 
 
 def create_post(api, token, **body):

@@ -1,10 +1,10 @@
-// Accounts: register, log in, and the profile page (/me) with its four forms.
+// Accounts: register, log in, and the profile page (/me) with its five forms.
 
 import { api } from "../api.js";
 import { API_BASE } from "../config.js";
 import { banner, field, formatDate, h, onSubmit, showBanner, showErrors } from "../dom.js";
 import { dropSession, flash, forgetUser, login, navigate, rememberUser } from "../session.js";
-import { setTitle } from "./common.js";
+import { authorHref, setTitle } from "./common.js";
 
 // A frontend pointed at another origin says where the password is going.
 function apiNotice() {
@@ -92,6 +92,29 @@ export async function profileView() {
     const { data } = await api("/me", { method: "PATCH", body: { username } });
     rememberUser(data);
     flash("Username changed.", "success");
+    navigate("#/profile");
+  });
+
+  const aboutForm = h(
+    "form",
+    { class: "card", novalidate: true, dataset: { form: "about" } },
+    h("h2", {}, "About you"),
+    h("p", { class: "hint" }, "Shown on ", h("a", { href: authorHref(me.username) }, "your author page"), "."),
+    banner(),
+    field("Bio", "bio", { type: "textarea", value: me.bio ?? "", rows: 3 }),
+    field(
+      "Picture",
+      "image",
+      { type: "url", value: me.image ?? "", maxlength: 500 },
+      "An https:// address of an image; leave empty for none.",
+    ),
+    h("div", { class: "actions" }, h("button", { type: "submit" }, "Save")),
+  );
+  onSubmit(aboutForm, async ({ bio, image }) => {
+    const body = { bio: bio.trim() || null, image: image.trim() || null };
+    const { data } = await api("/me", { method: "PATCH", body });
+    rememberUser(data);
+    flash("Saved.", "success");
     navigate("#/profile");
   });
 
@@ -185,6 +208,7 @@ export async function profileView() {
       me.is_admin ? [h("dt", {}, "Role"), h("dd", {}, "Administrator")] : null,
     ),
     usernameForm,
+    aboutForm,
     emailForm,
     passwordForm,
     deleteForm,

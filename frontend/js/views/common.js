@@ -45,6 +45,11 @@ export function rangeText(data, noun) {
   return `${first}–${last} of ${data.total} ${noun}${data.total === 1 ? "" : "s"}`;
 }
 
+/** An author's page: `#/u/<username>`. */
+export function authorHref(username) {
+  return `#/u/${encodeURIComponent(username)}`;
+}
+
 export function statusBadge(post) {
   return post.published
     ? h("span", { class: "badge badge-published" }, "Published")

@@ -14,7 +14,8 @@ import {
 } from "../dom.js";
 import { flash, navigate } from "../session.js";
 import { commentsSection } from "./comments.js";
-import { pageQuery, pager, rangeText, setTitle, statusBadge } from "./common.js";
+import { authorHref, pageQuery, pager, rangeText, setTitle, statusBadge } from "./common.js";
+import { tagCloudBox } from "./tags.js";
 
 export function postHref(post) {
   return `#/p/${encodeURIComponent(post.slug)}`;
@@ -40,13 +41,15 @@ function byline(post) {
     "p",
     { class: "meta" },
     "by ",
-    h("span", { class: "author" }, post.author?.username ?? "unknown"),
+    post.author
+      ? h("a", { class: "author", href: authorHref(post.author.username) }, post.author.username)
+      : h("span", { class: "author" }, "unknown"),
     " · ",
     h("time", { datetime: post.created_at }, formatDate(post.created_at)),
   );
 }
 
-function postCard(post, { showStatus = false } = {}) {
+export function postCard(post, { showStatus = false } = {}) {
   return h(
     "article",
     { class: "card post-card", dataset: { postId: post.id } },
@@ -80,12 +83,24 @@ export async function tagView({ params, query }) {
   );
 }
 
-/** `#/` and `#/?q=…&offset=…`: published posts, newest first. */
-export async function listView({ query }) {
-  const q = query.get("q") || "";
-  setTitle(q ? `Search: ${q}` : "Posts");
-  const { data, links } = await api("/posts", { query: pageQuery(query, { q }) });
+/** "Latest" and "Following" (the people the user follows), for a logged-in user. */
+function feedTabs(current, user) {
+  if (!user) return null;
+  const tab = (key, href, label) =>
+    h(
+      "a",
+      { class: key === current ? "tab active" : "tab", href, "aria-current": key === current ? "page" : undefined },
+      label,
+    );
+  return h(
+    "nav",
+    { class: "tabs feed-tabs", "aria-label": "Which posts" },
+    tab("latest", "#/", "Latest"),
+    tab("following", "#/following", "Following"),
+  );
+}
 
+function searchForm(q) {
   const search = h(
     "form",
     { class: "search", role: "search" },
@@ -104,6 +119,20 @@ export async function listView({ query }) {
     const value = search.elements.q.value.trim();
     navigate(value ? `#/?q=${encodeURIComponent(value)}` : "#/");
   });
+  return search;
+}
+
+/**
+ * `#/` and `#/?q=…&offset=…`: published posts, newest first, with the tag cloud; with `q`,
+ * the search results in the order the server ranks them (no sort is sent).
+ */
+export async function listView({ query, user }) {
+  const q = query.get("q") || "";
+  setTitle(q ? `Search: ${q}` : "Posts");
+  const [{ data, links }, cloud] = await Promise.all([
+    api("/posts", { query: pageQuery(query, { q }) }),
+    q ? null : tagCloudBox(),
+  ]);
 
   const heading = q
     ? h("h1", {}, "Results for ", h("q", {}, q))
@@ -111,8 +140,9 @@ export async function listView({ query }) {
   const empty = q ? "No posts match your search." : "Nothing has been published yet.";
   return h(
     "section",
-    { class: "post-list" },
-    h("div", { class: "list-head" }, heading, search),
+    { class: q ? "post-list search-results" : "post-list" },
+    q ? null : feedTabs("latest", user),
+    h("div", { class: "list-head" }, heading, searchForm(q)),
     h(
       "p",
       { class: "muted count" },
@@ -123,6 +153,28 @@ export async function listView({ query }) {
       ? h("div", { class: "cards" }, data.items.map((post) => postCard(post)))
       : h("p", { class: "empty" }, empty),
     pager("/", links),
+    cloud,
+  );
+}
+
+/** `#/following`: the published posts of the people the user follows, newest first. */
+export async function followingView({ query, user }) {
+  setTitle("Following");
+  const { data, links } = await api("/feed", { query: pageQuery(query) });
+  return h(
+    "section",
+    { class: "post-list following-feed" },
+    feedTabs("following", user),
+    h("div", { class: "list-head" }, h("h1", {}, "From people you follow"), searchForm("")),
+    h("p", { class: "muted count" }, rangeText(data, "post")),
+    data.items.length
+      ? h("div", { class: "cards" }, data.items.map((post) => postCard(post)))
+      : h(
+          "p",
+          { class: "empty" },
+          "Nothing here yet. Open an author's page (their name on any post) and follow them.",
+        ),
+    pager("/following", links),
   );
 }
 
