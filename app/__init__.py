@@ -142,8 +142,9 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, render_as_batch=True, include_name=search.include_name)
     limits.bind(app)
     origins = app.config["CORS_ORIGINS"]
-    # "*" (the development default) answers a literal "*"; a configured list echoes the
-    # matching origin exactly. Credentials are never allowed, so "*" is never combined with them.
+    # "*" (the development default) answers a literal "*" and never allows credentials; a
+    # configured list echoes the matching origin exactly and allows credentials (the refresh
+    # cookie) for those origins only, so credentials are never combined with "*".
     wildcard = "*" in origins
     cors.init_app(
         app,
@@ -156,9 +157,10 @@ def register_extensions(app: Flask) -> None:
             "If-Match",
             "If-None-Match",
             "X-Request-ID",
+            "X-CSRF-Token",
         ],
         expose_headers=["Location", "Link", "Retry-After", "ETag", "X-Request-ID"],
-        supports_credentials=False,
+        supports_credentials=bool(origins) and not wildcard,
         max_age=600,
     )
     if app.config["PROXY_FIX_X_FOR"]:

@@ -7,10 +7,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from . import limits
+from . import account_mail, limits
 from .errors import Conflict, Invalid
 from .extensions import db
-from .models import User, username_key
+from .models import User, UserSession, username_key
 from .passwords import hash_password
 
 
@@ -38,12 +38,16 @@ def _commit_unique(username: str | None, email: str | None) -> None:
 
 
 def register_user(data: dict[str, Any]) -> User:
+    """Create the account; with an e-mail address, mail it a verification link."""
     _check_unique(data["username"], data.get("email"))
     user = User(email=data.get("email"))
     user.set_username(data["username"])
     user.set_password(data["password"])
     db.session.add(user)
+    token = account_mail.add_verification(user) if user.email else None
     _commit_unique(data["username"], data.get("email"))
+    if token is not None:
+        account_mail.send_verification(user.email, user.username, token)
     return user
 
 
@@ -70,8 +74,9 @@ def update_user(user: User, data: dict[str, Any], *, confirm: bool = True) -> No
     """Apply a PATCH to ``user``; e-mail and password changes need the current password
     (unless ``confirm`` is False: the RealWorld face, whose contract has no such field).
 
-    A password change bumps the token version: every token issued before it, the one
-    that made the change included, becomes invalid.
+    A password change bumps the token version and ends every session: every token issued
+    before it, the one that made the change included, becomes invalid. A new e-mail
+    address is unverified until the link mailed to it is opened.
     """
     if data.get("email") is not None and data["email"] == user.email:
         data = {k: v for k, v in data.items() if k != "email"}  # unchanged: nothing to confirm
@@ -93,18 +98,25 @@ def update_user(user: User, data: dict[str, Any], *, confirm: bool = True) -> No
         if not user.replace_verified_hash(verified, **values):
             db.session.rollback()
             raise _incorrect_password()
+        if "password" in data:
+            UserSession.end_all(user.id)
     elif "password" in data:
         # No current password to verify (the RealWorld contract has none): set it outright.
         user.set_password(data["password"])
         user.revoke_all_tokens()
     if new_username is not None:
         user.set_username(new_username)
+    token = None
     if "email" in data:
         user.email = data["email"]
+        user.email_verified = False
+        token = account_mail.add_verification(user) if user.email else None
     for key in ("bio", "image"):
         if key in data:
             setattr(user, key, data[key])
     _commit_unique(new_username, new_email)
+    if token is not None:
+        account_mail.send_verification(user.email, user.username, token)
 
 
 def delete_user(user: User) -> None:

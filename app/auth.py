@@ -1,9 +1,10 @@
 """Authenticating a request: the token from its header, checked against the database.
 
 Every protected request decodes the token (``app.tokens``), then runs one SQL statement
-that loads the user and tests the revocation table together, so a logout or password change
-on any worker is seen by the next request. ``login_required`` puts the user in
-``g.current_user`` and the token's claims in ``g.token_claims``.
+that loads the user and tests the revocation table and the token's session together, so a
+logout, an ended session or a password change on any worker is seen by the next request.
+``login_required`` puts the user in ``g.current_user`` and the token's claims in
+``g.token_claims``.
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ from flask import g, request
 from sqlalchemy.orm import make_transient_to_detached
 
 from .extensions import db
-from .models import RevokedToken, User
-from .tokens import ACCESS, INVALID, MISSING, REVOKED, AuthError, decode_token
+from .models import RevokedToken, User, UserSession
+from .tokens import ACCESS, INVALID, MISSING, REVOKED, SESSION, AuthError, decode_token
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -37,15 +38,21 @@ def bearer_token(schemes: Iterable[str] = BEARER) -> str | None:
     return token.strip() or None
 
 
-# One statement per protected request: the user's row and "is this jti revoked?" together.
+# One statement per protected request: the user's row, "is this jti revoked?" and "does the
+# token's session still exist?" together (both by primary or unique key).
 # It is a Core SELECT on the users table, not an ORM one: an ORM load sets up result
 # metadata and row processors for every execution, which cost more than the query itself;
 # the row becomes the session's User in ``_persistent_user`` instead. Measurements in
 # docs/performance.md; tests/test_auth_fast_path.py pins what the User must behave like.
 _USERS = User.__table__
+_SESSIONS = UserSession.__table__
 _USER_AND_REVOKED = sa.select(
     *_USERS.c,
     sa.exists().where(RevokedToken.jti == sa.bindparam("jti")).correlate(None).label("revoked"),
+    sa.exists()
+    .where(_SESSIONS.c.id == sa.bindparam("sid"), _SESSIONS.c.user_id == sa.bindparam("uid"))
+    .correlate(None)
+    .label("session_live"),
 ).where(_USERS.c.id == sa.bindparam("uid"))
 _USER_MAPPER = User.__mapper__
 _USER_ATTRIBUTES = tuple(_USER_MAPPER.get_property_by_column(c).key for c in _USERS.c)
@@ -83,20 +90,22 @@ def _read_committed_row(stmt: sa.Select, params: dict[str, Any]) -> sa.Row | Non
         return conn.execute(stmt, params).first()
 
 
-def load_token_user(claims: dict[str, Any]) -> tuple[User, bool]:
-    """Return the token's user (checked against ``ver``) and whether its jti is revoked."""
-    row = _read_committed_row(_USER_AND_REVOKED, {"uid": int(claims["sub"]), "jti": claims["jti"]})
+def load_token_user(claims: dict[str, Any]) -> tuple[User, bool, bool]:
+    """Return the token's user (checked against ``ver``), whether its jti is revoked and
+    whether its session still exists."""
+    params = {"uid": int(claims["sub"]), "jti": claims["jti"], "sid": claims[SESSION]}
+    row = _read_committed_row(_USER_AND_REVOKED, params)
     if row is None or row.token_version != claims["ver"]:
         raise AuthError(INVALID)
     values = dict(zip(_USER_ATTRIBUTES, row, strict=False))
-    return _persistent_user(values), bool(row.revoked)
+    return _persistent_user(values), bool(row.revoked), bool(row.session_live)
 
 
 def authenticate(token: str, expected_type: str = ACCESS) -> tuple[User, dict[str, Any]]:
     """Decode and check ``token`` completely; return its user and claims or raise AuthError."""
     claims = decode_token(token, expected_type)
-    user, revoked = load_token_user(claims)
-    if revoked:
+    user, revoked, session_live = load_token_user(claims)
+    if revoked or not session_live:  # logged out, or its session was ended
         raise AuthError(REVOKED)
     return user, claims
 

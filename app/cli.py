@@ -11,7 +11,7 @@ from flask.cli import with_appcontext
 from marshmallow import ValidationError
 
 from .extensions import db
-from .models import IdempotencyKey, RevokedToken, User, username_key
+from .models import AccountToken, IdempotencyKey, RevokedToken, User, UserSession, username_key
 from .schemas import user_create_schema
 
 
@@ -69,7 +69,8 @@ def _valid(name: str, value: str) -> str:
 @click.command("prune-tokens")
 @with_appcontext
 def prune_tokens() -> None:
-    """Delete revocation rows whose tokens have expired (they would be refused anyway)."""
+    """Delete revocation rows whose tokens have expired (they would be refused anyway), ended
+    sessions and spent mailed tokens."""
     # A token is accepted until exp + JWT_LEEWAY: its row must live that long too, or
     # pruning would bring a revoked token back to life.
     leeway = timedelta(seconds=int(current_app.config.get("JWT_LEEWAY") or 0))
@@ -78,6 +79,46 @@ def prune_tokens() -> None:
     )
     db.session.commit()
     click.echo(f"Pruned {result.rowcount} expired revoked token(s).")
+    sessions, mailed = _prune_sessions(leeway)
+    click.echo(f"Pruned {sessions} ended session(s) and {mailed} spent or expired mailed token(s).")
+
+
+def _prune_sessions(leeway: timedelta) -> tuple[int, int]:
+    """Delete sessions none of whose tokens can be valid any more, and mailed tokens that
+    can no longer be used. Deleting a session row only ever ends it, so this is safe."""
+    cfg = current_app.config
+    now = int(datetime.now(UTC).timestamp())
+    lifetime = max(int(cfg["JWT_REFRESH_TOKEN_EXPIRES"]), int(cfg["JWT_ACCESS_TOKEN_EXPIRES"]))
+    realworld = int(cfg["REALWORLD_TOKEN_EXPIRES"])
+    slack = int(leeway.total_seconds())
+    stale_version = (
+        sa.select(User.token_version).where(User.id == UserSession.user_id).scalar_subquery()
+    )
+    sessions = db.session.execute(
+        sa.delete(UserSession)
+        .where(
+            sa.or_(
+                # Its newest refresh token, and every access token issued up to then, expired.
+                UserSession.refresh_issued_at < now - lifetime - slack,
+                # A RealWorld session (no refresh token): its one access token expired.
+                sa.and_(
+                    UserSession.refresh_jti.is_(None),
+                    UserSession.created_at
+                    < datetime.now(UTC) - timedelta(seconds=realworld + slack),
+                ),
+                # Started under a token version the user has since left behind.
+                UserSession.token_version != stale_version,
+            )
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    mailed = db.session.execute(
+        sa.delete(AccountToken).where(
+            sa.or_(AccountToken.used_at.is_not(None), AccountToken.expires_at < datetime.now(UTC))
+        )
+    ).rowcount
+    db.session.commit()
+    return sessions, mailed
 
 
 @click.command("prune-idempotency-keys")

@@ -72,6 +72,29 @@ class Config:
     # RealWorld frontends never refresh: /api's token is an access token of this lifetime.
     REALWORLD_TOKEN_EXPIRES = env_int("REALWORLD_TOKEN_EXPIRES", 7 * 24 * 3600)
     JWT_LEEWAY = env_int("JWT_LEEWAY", 0)
+    # Seconds after a rotation during which the refresh token it replaced still answers the
+    # same session's current pair (two tabs refreshing at once); later reuse is theft.
+    JWT_REFRESH_REUSE_GRACE = env_int("JWT_REFRESH_REUSE_GRACE", 10)
+    # The refresh cookie (login/refresh with "cookie": true) is Secure outside development.
+    REFRESH_COOKIE_SECURE = env_bool("REFRESH_COOKIE_SECURE", True)
+    # Seconds a password-reset token (mailed) and an e-mail verification token stay valid.
+    PASSWORD_RESET_EXPIRES = env_int("PASSWORD_RESET_EXPIRES", 3600)
+    EMAIL_VERIFICATION_EXPIRES = env_int("EMAIL_VERIFICATION_EXPIRES", 7 * 24 * 3600)
+
+    # Mail: "smtp", or "console" (the mail is written to the log instead of sent).
+    MAIL_BACKEND = env_str("MAIL_BACKEND", "smtp")
+    MAIL_SERVER = env_str("MAIL_SERVER", "localhost")
+    MAIL_PORT = env_int("MAIL_PORT", 25)
+    MAIL_USE_TLS = env_bool("MAIL_USE_TLS", False)  # STARTTLS after connecting
+    MAIL_USERNAME = env_str("MAIL_USERNAME")
+    MAIL_PASSWORD = env_str("MAIL_PASSWORD")
+    MAIL_FROM = env_str("MAIL_FROM", "Blog <no-reply@localhost>")
+    # Seconds an SMTP connect, command or reply may take before the mail is given up.
+    MAIL_TIMEOUT = env_int("MAIL_TIMEOUT", 10)
+    # Mails waiting to be sent per process; past it new ones are dropped (and logged).
+    MAIL_QUEUE_MAX = env_int("MAIL_QUEUE_MAX", 100)
+    # Where the links in mails point (the frontend's origin): never taken from a request.
+    FRONTEND_URL = env_str("FRONTEND_URL", "http://127.0.0.1:5000")
     JWT_ISSUER = env_str("JWT_ISSUER")
     JWT_AUDIENCE = env_str("JWT_AUDIENCE")
 
@@ -143,6 +166,8 @@ class DevelopmentConfig(Config):
     DEBUG = False  # the debugger is opt-in (flask run --debug); errors stay JSON
     CORS_ORIGINS = env_list("CORS_ORIGINS", ["*"])
     SERVE_FRONTEND = env_bool("SERVE_FRONTEND", True)
+    REFRESH_COOKIE_SECURE = env_bool("REFRESH_COOKIE_SECURE", False)
+    MAIL_BACKEND = env_str("MAIL_BACKEND", "console")
 
 
 class TestingConfig(Config):
@@ -158,6 +183,7 @@ class TestingConfig(Config):
     RATELIMIT_STORAGE_URI = "memory://"
     CORS_ORIGINS = ["http://frontend.test"]
     SERVE_FRONTEND = False
+    MAIL_BACKEND = "console"
 
 
 class ProductionConfig(Config):

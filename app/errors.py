@@ -132,6 +132,18 @@ class NotFound(DomainError):
     status, code = 404, "not_found"
 
 
+class InvalidAccountToken(DomainError):
+    """A mailed token (password reset, e-mail verification) that is unknown, used or expired."""
+
+    status, code = 400, "token_invalid"
+
+
+class CSRFFailed(DomainError):
+    """A request that authenticates with the refresh cookie lacks its session's CSRF token."""
+
+    status, code = 403, "csrf_failed"
+
+
 class Forbidden(DomainError):
     status, code = 403, "forbidden"
 

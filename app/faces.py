@@ -190,10 +190,10 @@ class Face:
         """
 
         def answer(result: Any) -> Response:
+            if isinstance(result, Response):  # built by the view (a cookie to set, say)
+                return result
             if status == 204:
                 return no_content()
-            if isinstance(result, Response):
-                return result
             chosen = select(result) if select is not None else schema
             if page:
                 return _page_response(result, chosen, envelope)

@@ -36,12 +36,14 @@ class UndocumentedRoute(RuntimeError):
 # Response fields that only some viewers get: a user's email and is_admin are shown to the
 # user themself and to admins (v2 GET /users documents PrivateUser for everyone).
 VIEWER_DEPENDENT = {
-    "PrivateUser": ("email", "is_admin"),
-    "PrivateProfile": ("email", "is_admin"),
+    "PrivateUser": ("email", "is_admin", "email_verified"),
+    "PrivateProfile": ("email", "is_admin", "email_verified"),
 }
 
 TAGS = {
-    "auth": "Tokens: login, refresh, logout (and, in v1, the current user)",
+    "auth": "Tokens: login, refresh (body or cookie), logout, password reset, e-mail "
+    "verification (and, in v1, the current user)",
+    "sessions": "The caller's signed-in devices: list them, sign one out",
     "users": "Registration, profiles and the caller's own account",
     "posts": "Blog posts: public reading, owner-only writing, slugs, tags, likes",
     "comments": "Comments on posts, in Markdown",

@@ -166,6 +166,7 @@ def paginate(
     sort: tuple[type, str] | None = None,
     after: str | None = None,
     ids_first: type | None = None,
+    total: sa.Select | None = None,
 ) -> Page:
     """Run ``stmt`` for one page (2 statements: count and rows).
 
@@ -179,6 +180,9 @@ def paginate(
     match before the LIMIT; in a plain SELECT each match carried its whole row and the
     correlated subqueries of ``options`` (counts, tags) into that sort, here only its id
     and sort keys.
+
+    ``total``: a statement that answers the number of matches another way (kept counts,
+    ``app.counters``); without it the matches are counted.
     """
     keyset = position = None
     if sort is not None:
@@ -188,8 +192,9 @@ def paginate(
             keyset = Keyset(model, sort_arg)
             if after:
                 offset, *position = keyset.decode(after)
-    count_stmt = stmt.with_only_columns(sa.func.count(), maintain_column_froms=True).order_by(None)
-    total = db.session.scalar(count_stmt) or 0
+    if total is None:  # count the matches
+        total = stmt.with_only_columns(sa.func.count(), maintain_column_froms=True).order_by(None)
+    total = db.session.scalar(total) or 0
     page = stmt.limit(limit)
     page = keyset.after(page, *position) if keyset and position else page.offset(offset)
     if ids_first is not None:

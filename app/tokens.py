@@ -25,7 +25,9 @@ from .models import ID_MAX
 ALGORITHM = "HS256"
 ACCESS = "access"
 REFRESH = "refresh"
-REQUIRED_CLAIMS = ["sub", "jti", "iat", "nbf", "exp", "type", "ver"]
+REQUIRED_CLAIMS = ["sub", "jti", "iat", "nbf", "exp", "type", "ver", "sid"]
+#: The session a token belongs to (``app.models.UserSession``): ending it ends the token.
+SESSION = "sid"
 #: On access tokens: the jti of the refresh token issued with it (absent on older tokens).
 PAIRED_REFRESH = "rjti"
 
@@ -73,12 +75,14 @@ def encode_token(
     version: int,
     token_type: str,
     *,
+    sid: int,
     now: datetime | None = None,
     lifetime: int | None = None,
     jti: str | None = None,
     refresh_jti: str | None = None,
 ) -> str:
-    """Sign a token of ``token_type`` for user ``user_id`` at token ``version``.
+    """Sign a token of ``token_type`` for user ``user_id`` at token ``version``, in session
+    ``sid``.
 
     ``lifetime`` (seconds) replaces the configured one for its type. ``refresh_jti``: on an
     access token, the jti of the refresh token issued with it (claim ``rjti``), so that
@@ -100,6 +104,7 @@ def encode_token(
         "exp": now + timedelta(seconds=int(lifetime)),
         "type": token_type,
         "ver": version,
+        SESSION: sid,
     }
     if refresh_jti is not None:
         claims[PAIRED_REFRESH] = refresh_jti
@@ -110,15 +115,37 @@ def encode_token(
     return jwt.encode(claims, _secret(), algorithm=ALGORITHM)
 
 
-def issue_token_pair(user_id: int, version: int) -> dict[str, Any]:
-    """Return a fresh access + refresh token pair, as the login and refresh answers carry it."""
-    now, refresh_jti = _now(), uuid.uuid4().hex
+def issue_token_pair(
+    user_id: int,
+    version: int,
+    sid: int,
+    refresh_jti: str,
+    refresh_issued_at: int,
+) -> dict[str, Any]:
+    """Return a fresh access token and the refresh token ``refresh_jti`` of session ``sid``,
+    as the login and refresh answers carry them.
+
+    The refresh token is whatever the session row says is current (its jti and issue time,
+    ``app.sessions``): built again from them, it is the same token, so that a refresh inside
+    the reuse grace can answer the pair the first refresh answered.
+    """
+    issued = datetime.fromtimestamp(refresh_issued_at, UTC)
+    access = encode_token(user_id, version, ACCESS, sid=sid, refresh_jti=refresh_jti)
+    refresh = encode_token(user_id, version, REFRESH, sid=sid, now=issued, jti=refresh_jti)
+    lifetime = int(current_app.config["JWT_REFRESH_TOKEN_EXPIRES"])
     return {
-        "access_token": encode_token(user_id, version, ACCESS, now=now, refresh_jti=refresh_jti),
-        "refresh_token": encode_token(user_id, version, REFRESH, now=now, jti=refresh_jti),
+        "access_token": access,
+        "refresh_token": refresh,
         "token_type": "Bearer",
         "expires_in": int(current_app.config["JWT_ACCESS_TOKEN_EXPIRES"]),
+        # For the refresh cookie (app.refresh_cookie); the answer schemas leave them out.
+        SESSION: sid,
+        "refresh_expires_in": refresh_issued_at + lifetime - int(time.time()),
     }
+
+
+def new_jti() -> str:
+    return uuid.uuid4().hex
 
 
 # --- verifying ----------------------------------------------------------------------------
@@ -202,7 +229,7 @@ def decode_token(token: str, expected_type: str) -> dict[str, Any]:
         raise AuthError(EXPIRED) from None
     except Exception:  # every PyJWT error, and json/int/recursion oddities inside it
         raise AuthError(INVALID) from None
-    sub, jti, ver = claims.get("sub"), claims.get("jti"), claims.get("ver")
+    sub, jti, ver, sid = (claims.get(k) for k in ("sub", "jti", "ver", SESSION))
     if (
         claims.get("type") != expected_type
         # PyJWT lets an empty ``aud`` through when no audience is configured; we do not.
@@ -214,6 +241,8 @@ def decode_token(token: str, expected_type: str) -> dict[str, Any]:
         or not _JTI_RE.fullmatch(jti)
         or not isinstance(ver, int)
         or isinstance(ver, bool)
+        or type(sid) is not int
+        or not 0 < sid <= ID_MAX
         or (PAIRED_REFRESH in claims and not _is_jti(claims[PAIRED_REFRESH]))
         or not all(_is_timestamp(claims[name]) for name in ("iat", "nbf", "exp"))
     ):

@@ -135,9 +135,9 @@ def has_fjwt() -> bool:
 
 
 def tokens(db_url: str, secret: str) -> dict[str, str]:
-    from app import tokens
     from app.extensions import db
     from app.models import User
+    from app.sessions import session_access_token
 
     from .app import create_bench_app, create_fjwt_app, fjwt_token
 
@@ -145,7 +145,7 @@ def tokens(db_url: str, secret: str) -> dict[str, str]:
     app = create_fjwt_app(overrides) if has_fjwt() else create_bench_app(overrides)
     with app.app_context():
         user = db.session.get(User, 1)
-        ours = tokens.encode_token(user.id, user.token_version, tokens.ACCESS)
+        ours = session_access_token(user)
         db.session.remove()
         db.engine.dispose()
     return {"ours": ours, "fjwt": fjwt_token(app, 1) if has_fjwt() else ""}

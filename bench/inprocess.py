@@ -77,9 +77,10 @@ def measure(
     """Median ms, statements, ``total`` and the URL for each list of LISTS on ``db_url``."""
     import sqlalchemy as sa
 
-    from app import create_app, tokens
+    from app import create_app
     from app.extensions import db
     from app.models import User
+    from app.sessions import session_access_token
 
     secret = secret or secrets.token_urlsafe(48)
     app = create_app("production", {"SQLALCHEMY_DATABASE_URI": db_url, "SECRET_KEY": secret})
@@ -88,7 +89,7 @@ def measure(
     with app.app_context():
         sa.event.listen(db.engine, "before_cursor_execute", lambda *a: seen.append(a[2]))
         reader = db.session.get(User, 1)
-        token = tokens.encode_token(reader.id, reader.token_version, tokens.ACCESS)
+        token = session_access_token(reader)
         db.session.remove()
     found: dict[str, dict[str, Any]] = {}
     for name, path, needs_token in LISTS:

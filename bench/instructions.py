@@ -69,9 +69,9 @@ def phases(requests: int) -> None:
             post.set_tags(tag_rows([f"t{n % 7}", "common"]))
             db.session.add(post)
         db.session.commit()
-        from app.tokens import encode_token
+        from app.sessions import session_access_token
 
-        token = encode_token(users[1].id, users[1].token_version, "access")
+        token = session_access_token(users[1])
     if isinstance(token, tuple):
         token = token[0]
     client = app.test_client()

@@ -253,16 +253,15 @@ def prepare_data(args, pg_url: str, secret: str, python: str) -> tuple[str, str]
 
 
 def our_token(url: str, secret: str) -> str:
-    from app import create_app, tokens
+    from app import create_app
     from app.extensions import db
     from app.models import User
+    from app.sessions import session_access_token
 
     app = create_app("production", {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": secret})
     with app.app_context():
         user = db.session.scalar(sa.select(User).filter_by(username=realworld_data.BENCH_USER))
-        token = tokens.encode_token(
-            user.id, user.token_version, tokens.ACCESS, lifetime=TOKEN_DAYS * 86400
-        )
+        token = session_access_token(user, lifetime=TOKEN_DAYS * 86400)
         db.session.remove()
         db.engine.dispose()
     return token

@@ -150,7 +150,31 @@ AUTH = [
         sets={"v2_spent_refresh": from_var("v2_alice_refresh"), **tokens("v2_alice")},
     ),
     Request(
-        "Refresh with a used refresh token - 401",
+        "Refresh with the same token within the grace (a second tab) - the same pair",
+        "POST",
+        "/auth/refresh",
+        200,
+        body={"refresh_token": "{{v2_spent_refresh}}"},
+        checks=[
+            token_pair(),
+            expect(
+                "the refresh token the first refresh answered",
+                "pm.expect(pm.response.json().refresh_token)"
+                ".to.eql(pm.collectionVariables.get('v2_alice_refresh'));",
+            ),
+        ],
+    ),
+    Request(
+        "Refresh once more",
+        "POST",
+        "/auth/refresh",
+        200,
+        body={"refresh_token": "{{v2_alice_refresh}}"},
+        checks=[token_pair()],
+        sets=tokens("v2_alice"),
+    ),
+    Request(
+        "Refresh with a token two rotations old - 401 (theft)",
         "POST",
         "/auth/refresh",
         401,
@@ -901,6 +925,156 @@ TODOS = [
     ),
 ]
 
+SESSIONS = [
+    Request(
+        "Login alice on a second device",
+        "POST",
+        "/auth/login",
+        200,
+        body={"username": RENAMED, "password": PASSWORD},
+        checks=[token_pair()],
+        sets=tokens("v2_alice2"),
+    ),
+    Request(
+        "List my sessions (from the second device)",
+        "GET",
+        "/me/sessions",
+        200,
+        auth="{{v2_alice2_access}}",
+        checks=[
+            page(
+                "const items = pm.response.json().items;",
+                "pm.expect(items.length).to.be.at.least(2);",
+                "pm.expect(items.filter((s) => s.current)).to.have.length(1);",
+                "pm.expect(items[0]).to.have.keys("
+                "'id', 'created_at', 'last_used_at', 'user_agent', 'current');",
+            )
+        ],
+        sets={"v2_alice2_sid": "pm.response.json().items.find((s) => s.current).id"},
+    ),
+    Request(
+        "Sign out the second device from the first",
+        "DELETE",
+        "/me/sessions/{{v2_alice2_sid}}",
+        204,
+        auth=AS_ALICE,
+        checks=[no_body()],
+    ),
+    Request(
+        "The signed-out device's token - 401",
+        "GET",
+        "/me",
+        401,
+        auth="{{v2_alice2_access}}",
+        checks=[REVOKED_TOKEN],
+    ),
+    Request(
+        "The signed-out device's refresh token - 401",
+        "POST",
+        "/auth/refresh",
+        401,
+        body={"refresh_token": "{{v2_alice2_refresh}}"},
+        checks=[REVOKED_TOKEN],
+    ),
+    Request(
+        "The first device lives on",
+        "GET",
+        "/me",
+        200,
+        auth=AS_ALICE,
+        checks=[
+            expect(
+                "e-mail not verified yet",
+                "pm.expect(pm.response.json().email_verified).to.eql(false);",
+            )
+        ],
+    ),
+    Request(
+        "Sign out a session that is not mine - 404",
+        "DELETE",
+        "/me/sessions/2147483647",
+        404,
+        auth=AS_ALICE,
+        checks=[error("Session not found", "not_found")],
+    ),
+    Request(
+        "List sessions without a token - 401", "GET", "/me/sessions", 401, checks=[MISSING_TOKEN]
+    ),
+]
+
+RESET_MESSAGE = (
+    "If an account has this address, a mail with a link to reset its password is on its way."
+)
+
+MAIL = [
+    Request(
+        "Ask for a password reset - 202",
+        "POST",
+        "/auth/password-reset",
+        202,
+        body={"email": f"{ALICE}@example.com"},
+        checks=[
+            expect(
+                "the one answer",
+                f"pm.expect(pm.response.json().message).to.eql({RESET_MESSAGE!r});",
+            )
+        ],
+    ),
+    Request(
+        "Ask for a reset of an unknown address - 202, the same answer",
+        "POST",
+        "/auth/password-reset",
+        202,
+        body={"email": "nobody{{runId}}@example.com"},
+        checks=[
+            expect(
+                "the one answer",
+                f"pm.expect(pm.response.json().message).to.eql({RESET_MESSAGE!r});",
+            )
+        ],
+    ),
+    Request(
+        "Ask for a reset without an address - 422",
+        "POST",
+        "/auth/password-reset",
+        422,
+        body={},
+        checks=[invalid("email")],
+    ),
+    Request(
+        "Reset with an unknown token - 400",
+        "POST",
+        "/auth/password-reset/confirm",
+        400,
+        body={"token": "not-a-real-token", "password": NEW_PASSWORD},
+        checks=[error("Invalid or expired token", "token_invalid")],
+    ),
+    Request(
+        "Reset with a short password - 422",
+        "POST",
+        "/auth/password-reset/confirm",
+        422,
+        body={"token": "not-a-real-token", "password": "short"},
+        checks=[invalid("password")],
+    ),
+    Request(
+        "Verify an e-mail with an unknown token - 400",
+        "POST",
+        "/auth/verify-email",
+        400,
+        body={"token": "not-a-real-token"},
+        checks=[error("Invalid or expired token", "token_invalid")],
+    ),
+    Request(
+        "Verify an e-mail without a token - 422",
+        "POST",
+        "/auth/verify-email",
+        422,
+        body={},
+        checks=[invalid("token")],
+    ),
+]
+
 ACCOUNTS = [
     Request(
         "Delete a user as a non-admin - 403",
@@ -1172,6 +1346,17 @@ FOLDER = Folder(
         ),
         Folder("todos", "Private, paged, filterable.", TODOS),
         Folder("people", "Following, followers, the feed, profiles by username.", PEOPLE),
+        Folder(
+            "sessions",
+            "Each login is a session: list them, sign one device out from another.",
+            SESSIONS,
+        ),
+        Folder(
+            "mail",
+            "Password reset and e-mail verification: one answer for known and unknown "
+            "addresses, bad tokens 400. (The mailed token itself is tested in tests/v2.)",
+            MAIL,
+        ),
         Folder("accounts", "Logout, logout-all, password change, account deletion.", ACCOUNTS),
     ],
     prefix="/api/v2",

@@ -28,6 +28,7 @@ from .helpers import (
     BACKENDS,
     Auth,
     Backend,
+    MailCatcher,
     SecretScanner,
     make_app,
     require_postgres,
@@ -118,3 +119,21 @@ def runner(app: Flask):
 def auth(app: Flask, client: FlaskClient) -> Auth:
     """Create users and log them in through ``client`` (see ``Auth`` in tests/helpers.py)."""
     return Auth(app, client)
+
+
+@pytest.fixture
+def smtp() -> Iterator[MailCatcher]:
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 for this test; ``smtp.messages`` holds the
+    mail it received, ``smtp.config()`` the app settings that send there."""
+    catcher = MailCatcher()
+    catcher.controller.start()
+    try:
+        yield catcher
+    finally:
+        catcher.controller.stop()
+
+
+@pytest.fixture
+def mail_app(app_factory, smtp: MailCatcher) -> Flask:
+    """``app``, mailing through ``smtp``."""
+    return app_factory(**smtp.config())

@@ -362,7 +362,7 @@ V2_PUBLIC_USER_KEYS = {
     "following_count",
     "following",
 }
-V2_PRIVATE_USER_KEYS = V2_PUBLIC_USER_KEYS | {"email", "is_admin"}
+V2_PRIVATE_USER_KEYS = V2_PUBLIC_USER_KEYS | {"email", "is_admin", "email_verified"}
 _LINK_RE = re.compile(r'<([^>]*)>\s*;\s*rel="([^"]+)"')
 
 
@@ -471,8 +471,15 @@ def secret_of(app: Flask) -> str:
     return app.config.get("JWT_SECRET_KEY") or app.config["SECRET_KEY"]
 
 
+#: ``sid`` of ``valid_claims``: ``forge`` replaces it with a new session of the user.
+NEW_SESSION = -1
+
+
 def valid_claims(user_id: int, token_type: str = "access", **changes: Any) -> dict[str, Any]:
-    """Claims exactly like the app's own, then ``changes`` applied (``None`` deletes one)."""
+    """Claims exactly like the app's own, then ``changes`` applied (``None`` deletes one).
+
+    ``sid`` is ``NEW_SESSION`` unless changed: ``forge`` starts a real session for it.
+    """
     now = int(time.time())
     claims: dict[str, Any] = {
         "sub": str(user_id),
@@ -482,6 +489,7 @@ def valid_claims(user_id: int, token_type: str = "access", **changes: Any) -> di
         "exp": now + 600,
         "type": token_type,
         "ver": 0,
+        "sid": NEW_SESSION,
     }
     for key, value in changes.items():
         if value is None:
@@ -504,8 +512,26 @@ def forge(
     Signed through PyJWS so that PyJWT's own claim checks on encoding (``iss`` must be a
     string, ...) never stop us from building the bad token we want to send.
     """
+    if claims.get("sid") == NEW_SESSION and type(claims.get("sid")) is int:
+        claims = {**claims, "sid": new_session(app, claims.get("sub"), claims.get("ver"))}
     payload = json.dumps(claims, separators=(",", ":")).encode()
     return jwt.api_jws.encode(payload, key or secret_of(app), algorithm=algorithm, headers=headers)
+
+
+def new_session(app: Flask, user_id: Any, version: Any = 0) -> int:
+    """Start a session (a row, as a login would) for ``user_id``; the id of a session that
+    does not exist when there is no such user."""
+    from app.sessions import start_session
+
+    with app.app_context():
+        try:
+            user = db.session.get(User, int(user_id))
+        except (TypeError, ValueError, OverflowError, sa.exc.DBAPIError):
+            user = None
+        if user is None:
+            return 2**31 - 1
+        version = version if type(version) is int and -(2**31) < version < 2**31 else 0
+        return start_session(user.id, version).id
 
 
 def unsigned(header: dict[str, Any], claims: dict[str, Any], signature: str = "") -> str:
@@ -703,3 +729,52 @@ class SecretScanner(logging.Handler):
             text = str(record.msg)
         if any(p.search(text) for p in SECRET_PATTERNS):
             self.leaks.append(text[:300])
+
+
+# --- mail: a real SMTP server in-process ----------------------------------------------------
+
+
+class MailCatcher:
+    """An aiosmtpd server on 127.0.0.1 that keeps every mail it receives (``messages``)."""
+
+    def __init__(self) -> None:
+        from aiosmtpd.controller import Controller
+
+        from .servers import free_port
+
+        self.messages: list[Any] = []
+        self.port = free_port()
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        import email
+        from email import policy
+
+        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
+        return "250 Message accepted for delivery"
+
+    def config(self) -> dict[str, Any]:
+        """App settings that send mail here."""
+        return {
+            "MAIL_BACKEND": "smtp",
+            "MAIL_SERVER": "127.0.0.1",
+            "MAIL_PORT": self.port,
+            "MAIL_TIMEOUT": 5,
+        }
+
+    def to(self, address: str) -> list[Any]:
+        return [m for m in self.messages if m["To"] == address]
+
+
+def sent_mail(app: Flask) -> None:
+    """Wait until the app's outbox has run every job (sent or given up on every mail)."""
+    from app.mail import outbox
+
+    outbox(app).join()
+
+
+def token_in(message: Any) -> str:
+    """The ``token=…`` of a reset or verification mail."""
+    match = re.search(r"token=([A-Za-z0-9_-]+)", message.get_content())
+    assert match, message.get_content()
+    return match.group(1)

@@ -149,6 +149,7 @@ def test_protected_request_reads_the_user_in_one_statement(client, app, auth):
     statements = [s for s in seen if not s.strip().upper().startswith("SELECT 1")]
     assert len(statements) == 1
     assert "revoked_tokens" in statements[0]
+    assert "sessions" in statements[0]  # the session is checked in the same statement
     seen.clear()
     assert client.get(ME, headers=headers).status_code == 200
     assert len([s for s in seen if not s.strip().upper().startswith("SELECT 1")]) == 2
@@ -169,6 +170,7 @@ def test_verifier_remembers_only_tokens_that_passed(app, auth):
 
 
 def test_refresh_replay_revokes_every_token_of_the_user(client, app, auth):
+    app.config["JWT_REFRESH_REUSE_GRACE"] = 0  # every replay is theft (no grace)
     auth.create_user("alice")
     tokens = auth.login("alice")
     rotated = client.post("/api/v2/auth/refresh", json={"refresh_token": tokens["refresh_token"]})

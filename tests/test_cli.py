@@ -1,6 +1,7 @@
 """``flask create-admin`` (the only way to make an admin) and ``flask prune-tokens`` (which
 deletes expired revocation rows and changes no answer)."""
 
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -8,7 +9,7 @@ import sqlalchemy as sa
 
 from app import sessions, tokens
 from app.extensions import db
-from app.models import RevokedToken, User
+from app.models import RevokedToken, User, UserSession
 
 from .helpers import PASSWORD, Auth, bearer, checked_client_for, claims_of, count_rows, user_row
 
@@ -155,7 +156,8 @@ def issue(app, user_id, token_type, *, hours_ago=0.0):
     with app.app_context():
         user = db.session.get(User, user_id)
         now = datetime.now(UTC) - timedelta(hours=hours_ago)
-        return tokens.encode_token(user.id, user.token_version, token_type, now=now)
+        sid = sessions.start_session(user.id, user.token_version).id
+        return tokens.encode_token(user.id, user.token_version, token_type, sid=sid, now=now)
 
 
 def revoke(app, token):
@@ -226,7 +228,7 @@ def test_prune_tokens_deletes_expired_rows_and_changes_no_answer(app_factory, le
 
 
 def test_prune_tokens_keeps_a_replayable_refresh_token_revoked(app_factory):
-    app = app_factory()
+    app = app_factory(JWT_REFRESH_REUSE_GRACE=0)  # the replay is theft at once
     client = checked_client_for(app)
     auth = Auth(app, client)
     alice = auth.create_user("alice")
@@ -245,3 +247,33 @@ def test_prune_tokens_with_nothing_to_prune(runner, app):
     assert result.exit_code == 0
     assert "Pruned 0 expired revoked token(s)." in result.output
     assert count_rows(app, RevokedToken) == 0
+
+
+def test_prune_tokens_deletes_sessions_that_can_have_no_valid_token(app_factory):
+    app = app_factory()
+    client = checked_client_for(app)
+    auth = Auth(app, client)
+    auth.create_user("alice")
+    live, old, stale = (auth.login("alice") for _ in range(3))
+    sid = {
+        name: claims_of(pair["access_token"])["sid"]
+        for name, pair in {"live": live, "old": old, "stale": stale}.items()
+    }
+    with app.app_context():
+        long_ago = int(time.time()) - 31 * 24 * 3600
+        db.session.execute(
+            sa.update(UserSession)
+            .where(UserSession.id == sid["old"])
+            .values(refresh_issued_at=long_ago)
+        )
+        db.session.execute(
+            sa.update(UserSession).where(UserSession.id == sid["stale"]).values(token_version=-1)
+        )
+        db.session.commit()
+
+    result = app.test_cli_runner().invoke(args=["prune-tokens"])
+
+    assert "Pruned 2 ended session(s)" in result.output
+    with app.app_context():
+        assert db.session.scalars(sa.select(UserSession.id)).all() == [sid["live"]]
+    assert client.get("/api/v2/me", headers=bearer(live["access_token"])).status_code == 200

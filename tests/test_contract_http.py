@@ -365,11 +365,27 @@ def test_refresh_rotation_over_http_and_reuse_kills_every_token(base):
     assert fresh.headers["Cache-Control"] == "no-store"
     assert set(fresh.json()) >= {"access_token", "refresh_token", "token_type", "expires_in"}
 
+    # Within the reuse grace (a second tab) the spent token answers the same session's pair.
+    again = requests.post(
+        base + "/api/v2/auth/refresh", json={"refresh_token": tokens["refresh_token"]}, timeout=10
+    )
+    assert again.status_code == 200
+    assert again.json()["refresh_token"] == fresh.json()["refresh_token"]
+    newest = requests.post(
+        base + "/api/v2/auth/refresh",
+        json={"refresh_token": fresh.json()["refresh_token"]},
+        timeout=10,
+    )
+    assert newest.status_code == 200
+
+    # A token two rotations old is no longer the one the grace covers: theft.
     reuse = requests.post(
         base + "/api/v2/auth/refresh", json={"refresh_token": tokens["refresh_token"]}, timeout=10
     )
     error_body(reuse, 401)
-    me = requests.get(base + "/api/v2/me", headers=bearer(fresh.json()["access_token"]), timeout=10)
+    me = requests.get(
+        base + "/api/v2/me", headers=bearer(newest.json()["access_token"]), timeout=10
+    )
     error_body(me, 401, "token_invalid", "Invalid token")
 
 

@@ -30,7 +30,21 @@ def test_preflight_from_allowed_origin_allows_authorization(client, path, method
     }
     assert {"authorization", "content-type"} <= allowed_headers
     assert method in response.headers["Access-Control-Allow-Methods"]
-    assert "Access-Control-Allow-Credentials" not in response.headers
+    # A configured origin may send the refresh cookie.
+    assert response.headers["Access-Control-Allow-Credentials"] == "true"
+
+
+def test_a_configured_origin_may_send_the_refresh_cookie_and_the_csrf_header(client):
+    response = preflight(
+        client, "/api/v2/auth/refresh", ALLOWED, "POST", "Content-Type, X-CSRF-Token"
+    )
+
+    assert response.headers["Access-Control-Allow-Origin"] == ALLOWED
+    assert response.headers["Access-Control-Allow-Credentials"] == "true"
+    allowed = {
+        h.strip().lower() for h in response.headers["Access-Control-Allow-Headers"].split(",")
+    }
+    assert "x-csrf-token" in allowed
 
 
 def test_actual_request_exposes_location_and_link(client, auth):
@@ -76,7 +90,7 @@ def test_configured_list_echoes_each_origin_never_a_wildcard(app_factory):
     for origin in origins:
         response = preflight(client, "/api/v2/todos", origin)
         assert response.headers["Access-Control-Allow-Origin"] == origin
-        assert "Access-Control-Allow-Credentials" not in response.headers
+        assert response.headers["Access-Control-Allow-Credentials"] == "true"
 
 
 def test_no_origins_configured_means_no_cors(app_factory):
@@ -87,13 +101,17 @@ def test_no_origins_configured_means_no_cors(app_factory):
     assert "Access-Control-Allow-Origin" not in response.headers
 
 
-def test_wildcard_origin_never_comes_with_credentials(app_factory):
-    client = app_factory(CORS_ORIGINS=["*"]).test_client()
+@pytest.mark.parametrize("origins", [["*"], ["http://a.test", "*"]])
+def test_wildcard_origin_never_comes_with_credentials(app_factory, origins):
+    client = app_factory(CORS_ORIGINS=origins).test_client()
 
-    response = client.get("/api/v2/posts", headers={"Origin": "http://anything.test"})
+    for origin in ("http://anything.test", "http://a.test"):
+        response = client.get("/api/v2/posts", headers={"Origin": origin})
+        pre = preflight(client, "/api/v2/auth/refresh", origin, "POST")
 
-    assert response.headers["Access-Control-Allow-Origin"] == "*"
-    assert "Access-Control-Allow-Credentials" not in response.headers
+        assert response.headers["Access-Control-Allow-Origin"] == "*"
+        for answer in (response, pre):
+            assert "Access-Control-Allow-Credentials" not in answer.headers
 
 
 def test_cors_covers_only_the_api(client):

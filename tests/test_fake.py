@@ -93,3 +93,18 @@ def test_fake_posts_without_users_is_an_error_and_writes_nothing(app, runner):
     assert counts(app) == (0, 0, 0, 0, 0, 0)
     result = runner.invoke(args=["fake", "--users", "-1"])
     assert result.exit_code != 0 and counts(app) == (0, 0, 0, 0, 0, 0)
+
+
+def test_fake_leaves_the_published_post_counts_exact_and_kept(app, client, auth, runner):
+    from .v2.test_counters import assert_exact
+
+    fake(runner, *SMALL, "--seed", "4")
+    users, tags = assert_exact(app)
+    assert sum(users.values()) == client.get(f"{V2}/posts").json["total"]
+    assert sum(users.values()) > 0 and sum(tags.values()) > 0
+    # The triggers are back after the load: a new post counts at once.
+    headers = auth.user("writer")
+    body = {"title": "t", "content": "c", "tags": ["fresh"]}
+    assert client.post(f"{V2}/posts", json=body, headers=headers).status_code == 201
+    users, tags = assert_exact(app)
+    assert tags["fresh"] == 1

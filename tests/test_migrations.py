@@ -410,3 +410,28 @@ def test_0006_indexes_existing_posts_for_search_and_downgrades_cleanly(empty_dat
             assert "search_tags" not in columns
     finally:
         engine.dispose()
+
+
+def test_dropping_the_verified_flags_asks_for_confirmation(empty_database):
+    """0008 -> 0007 drops sessions freely, but not which addresses were verified."""
+    flask_db(empty_database, "upgrade")
+    engine = sa.create_engine(empty_database)
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO users (username, username_key, password_hash, is_admin, "
+                "token_version, created_at, email, email_verified) VALUES "
+                "('ann', 'ann', 'x', false, 0, CURRENT_TIMESTAMP, 'ann@example.com', true)"
+            )
+        )
+    engine.dispose()
+    env = migration_env(empty_database)
+    env.pop("ALLOW_DESTRUCTIVE_DOWNGRADE", None)
+
+    refused = run_flask_db(env, "downgrade", "0007")
+
+    assert refused.returncode != 0
+    assert "-x confirm=yes" in refused.stdout + refused.stderr
+    assert "sessions" in tables(empty_database)
+    flask_db(empty_database, "downgrade", "0007")  # confirmed
+    assert "sessions" not in tables(empty_database)

@@ -1,5 +1,6 @@
 """Database models: users and follows, posts (slugs, tags, comments, likes), todos, token
-revocations, idempotency keys, heartbeat — one module each, all importable from here."""
+revocations, idempotency keys, heartbeat, sessions and mailed account tokens — one module
+each, all importable from here."""
 
 from .base import (
     BIO_MAX,
@@ -33,12 +34,17 @@ from .records import (
     RevokedToken,
     Todo,
 )
+from .sessions import (
+    AccountToken,
+    UserSession,
+)
 from .users import (
     Follow,
     User,
 )
 
 __all__ = [
+    "AccountToken",
     "BIO_MAX",
     "COMMENT_MAX",
     "CONTENT_MAX",
@@ -64,6 +70,7 @@ __all__ = [
     "USERNAME_MAX",
     "UTCDateTime",
     "User",
+    "UserSession",
     "post_tags",
     "username_key",
     "utcnow",

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship, validates
 
+from .. import counters
 from ..extensions import db
 from ..markdown import render
 from ..search import register as register_search_index
@@ -107,6 +108,7 @@ class Post(db.Model):
 
 
 register_search_index(Post.__table__)
+counters.register(post_tags)
 
 
 class PostSlug(db.Model):
@@ -128,6 +130,9 @@ class Tag(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(TAG_MAX), unique=True)
+    # Published posts with this tag, kept by the database's triggers (app.counters): read,
+    # never written by the ORM.
+    published_posts: Mapped[int] = mapped_column(default=0, server_default="0")
 
     def __repr__(self) -> str:
         return f"<Tag {self.name!r}>"

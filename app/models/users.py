@@ -19,6 +19,7 @@ from .base import (
     username_key,
     utcnow,
 )
+from .sessions import UserSession
 
 if TYPE_CHECKING:  # annotations only: SQLAlchemy finds the classes by name
     from .posts import Post
@@ -36,9 +37,13 @@ class User(db.Model):
     # NFKC + casefold of username, unique: "Alice" and "alice" are the same account.
     username_key: Mapped[str] = mapped_column(sa.String(4 * USERNAME_MAX), unique=True)
     email: Mapped[str | None] = mapped_column(sa.String(EMAIL_MAX), unique=True)
+    # Set when a mailed verification token (or a password reset) proved the address.
+    email_verified: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     password_hash: Mapped[str] = mapped_column(sa.String(255))
     is_admin: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     token_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Published posts by this user, kept by the database's triggers (app.counters).
+    published_posts: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     bio: Mapped[str | None] = mapped_column(sa.String(BIO_MAX))
     image: Mapped[str | None] = mapped_column(sa.String(IMAGE_MAX))
@@ -95,7 +100,8 @@ class User(db.Model):
         return result.rowcount == 1
 
     def revoke_all_tokens(self) -> None:
-        """Make every token issued so far invalid (logout-all, password change, theft).
+        """Make every token issued so far invalid and end every session (logout-all,
+        password change or reset, theft).
 
         The increment happens in SQL (``token_version = token_version + 1``), not on the
         value read when the request authenticated: two bumps racing (a password change on
@@ -105,6 +111,7 @@ class User(db.Model):
             self.token_version = (self.token_version or 0) + 1
         else:
             self.token_version = User.token_version + 1
+            UserSession.end_all(self.id)
 
 
 class Follow(db.Model):

@@ -11,6 +11,7 @@ from ..fields import (
     Flag,
     ImageURL,
     Password,
+    StrictBool,
     Text,
     Username,
 )
@@ -19,6 +20,7 @@ from ..models import (
     EMAIL_MAX,
     USERNAME_MAX,
     User,
+    UserSession,
 )
 
 # --- users --------------------------------------------------------------------------------
@@ -41,6 +43,7 @@ class PrivateUserSchema(UserSchema):
 
     email = ma.auto_field(dump_only=True)
     is_admin = ma.auto_field(dump_only=True)
+    email_verified = ma.auto_field(dump_only=True)
 
 
 class ProfileSchema(UserSchema):
@@ -58,6 +61,7 @@ class PrivateProfileSchema(ProfileSchema):
 
     email = ma.auto_field(dump_only=True)
     is_admin = ma.auto_field(dump_only=True)
+    email_verified = ma.auto_field(dump_only=True)
 
 
 class AuthorSchema(ma.SQLAlchemySchema):
@@ -87,8 +91,27 @@ class LoginSchema(ma.Schema):
     password = Text(required=True, load_only=True, max_length=1024)
 
 
+_COOKIE_DOC = {
+    "description": "true: answer the refresh token as the HttpOnly cookie `refresh_token` "
+    "and a `csrf_token` in the body, instead of the refresh token in the body"
+}
+
+
+class SessionLoginSchema(LoginSchema):
+    """v2 login: the v1 fields, and the choice of the refresh cookie."""
+
+    cookie = StrictBool(load_default=False, metadata=_COOKIE_DOC)
+
+
 class RefreshSchema(ma.Schema):
-    refresh_token = Text(required=True, max_length=8192)
+    refresh_token = Text(
+        max_length=8192,
+        metadata={
+            "description": "omitted: the `refresh_token` cookie is spent, and header "
+            "`X-CSRF-Token` must carry the session's `csrf_token` (else 403 `csrf_failed`)"
+        },
+    )
+    cookie = StrictBool(load_default=False, metadata=_COOKIE_DOC)
 
 
 class LogoutSchema(ma.Schema):
@@ -115,6 +138,50 @@ class TokenPairSchema(ma.Schema):
     expires_in = fields.Integer(required=True, metadata={"description": "seconds"})
 
 
+class SessionTokensSchema(ma.Schema):
+    """v2's login and refresh answer: the refresh token in the body, or (cookie mode) in
+    the cookie with the session's CSRF token in the body instead."""
+
+    access_token = fields.String(required=True)
+    refresh_token = fields.String(metadata={"description": "body mode only"})
+    csrf_token = fields.String(
+        metadata={"description": "cookie mode only: send it back as `X-CSRF-Token`"}
+    )
+    token_type = fields.String(required=True, metadata={"example": "Bearer"})
+    expires_in = fields.Integer(required=True, metadata={"description": "seconds"})
+
+
+class SessionSchema(ma.SQLAlchemySchema):
+    """One signed-in device of the caller."""
+
+    class Meta:
+        model = UserSession
+        ordered = True
+
+    id = ma.auto_field(dump_only=True)
+    created_at = fields.DateTime(dump_only=True)
+    last_used_at = fields.DateTime(
+        dump_only=True, metadata={"description": "the last login or refresh"}
+    )
+    user_agent = ma.auto_field(dump_only=True)
+    current = fields.Boolean(
+        dump_only=True, metadata={"description": "the session of the token that asks"}
+    )
+
+
+class PasswordResetRequestSchema(ma.Schema):
+    email = Email(required=True)
+
+
+class PasswordResetConfirmSchema(ma.Schema):
+    token = Text(required=True, max_length=200)
+    password = Password(required=True)
+
+
+class VerifyEmailSchema(ma.Schema):
+    token = Text(required=True, max_length=200)
+
+
 class V1TokenSchema(TokenPairSchema):
     token = fields.String(required=True, metadata={"description": "same as access_token"})
 
@@ -127,7 +194,12 @@ private_profile_schema = PrivateProfileSchema()
 private_users_schema = PrivateUserSchema(many=True)
 user_create_schema = UserCreateSchema()
 login_schema = LoginSchema()
+session_login_schema = SessionLoginSchema()
 refresh_schema = RefreshSchema()
+session_schema = SessionSchema()
+password_reset_request_schema = PasswordResetRequestSchema()
+password_reset_confirm_schema = PasswordResetConfirmSchema()
+verify_email_schema = VerifyEmailSchema()
 logout_schema = LogoutSchema()
 me_update_schema = MeUpdateSchema()
 password_confirm_schema = PasswordConfirmSchema()

@@ -1,12 +1,15 @@
 // The one place the frontend talks to the API: a fetch wrapper that sends the Bearer token,
 // refreshes it once when it has expired, and ends the session on any other 401.
 //
-// Tokens live in memory and in sessionStorage (see docs/frontend.md for the trade-off):
-// they survive a reload of this tab, are not shared with other tabs and die with the tab.
+// Cookie mode (docs/frontend.md): the refresh token is an HttpOnly cookie the server sets on
+// login and refresh; no script here can read it, and nothing stores it. The access token
+// lives in this tab's memory only. The session's CSRF token, which the refresh and logout
+// calls send back as X-CSRF-Token, is kept in localStorage: every tab of the session shares
+// it, and without the cookie it opens nothing. A reload, or a new tab, starts by refreshing.
 
 import { API_PREFIX } from "./config.js";
 
-const STORAGE_KEY = "blog.tokens";
+const CSRF_KEY = "blog.csrf";
 const EXPIRED = "Token has expired";
 
 export class ApiError extends Error {
@@ -19,33 +22,33 @@ export class ApiError extends Error {
   }
 }
 
-// --- token store ---------------------------------------------------------------------------
+// --- the session's secrets -----------------------------------------------------------------
 
-function readStoredTokens() {
+let accessToken = null; // this tab's, in memory only
+let refreshing = null; // the refresh in flight, shared by every request of this tab
+const logoutListeners = new Set();
+
+function csrfToken() {
   try {
-    const stored = JSON.parse(sessionStorage.getItem(STORAGE_KEY));
-    return stored?.access_token && stored?.refresh_token ? stored : null;
+    return localStorage.getItem(CSRF_KEY);
   } catch {
     return null;
   }
 }
 
-let tokens = readStoredTokens();
-let refreshing = null; // the refresh in flight, shared by every request that needs it
-const logoutListeners = new Set();
-
+/** True while this browser holds a session (a CSRF token; the cookie goes with it). */
 export function isLoggedIn() {
-  return tokens !== null;
+  return csrfToken() !== null;
 }
 
-export function setTokens({ access_token, refresh_token }) {
-  tokens = { access_token, refresh_token };
-  sessionStorage.setItem(STORAGE_KEY, JSON.stringify(tokens));
+function startSession({ access_token, csrf_token }) {
+  accessToken = access_token;
+  localStorage.setItem(CSRF_KEY, csrf_token);
 }
 
 export function clearTokens() {
-  tokens = null;
-  sessionStorage.removeItem(STORAGE_KEY);
+  accessToken = null;
+  localStorage.removeItem(CSRF_KEY);
 }
 
 /** Call `listener(reason)` whenever the API ends the session (a 401 we cannot recover). */
@@ -55,10 +58,17 @@ export function onSessionEnded(listener) {
 }
 
 function endSession(reason) {
-  const hadSession = tokens !== null;
+  const hadSession = isLoggedIn();
   clearTokens();
   if (hadSession) logoutListeners.forEach((listener) => listener(reason));
 }
+
+// Another tab logged out (or in as someone else): this tab follows.
+window.addEventListener("storage", (event) => {
+  if (event.key !== CSRF_KEY && event.key !== null) return;
+  accessToken = null;
+  if (!isLoggedIn()) logoutListeners.forEach((listener) => listener("signed out in another tab"));
+});
 
 // --- requests ------------------------------------------------------------------------------
 
@@ -80,16 +90,18 @@ export function parseLinks(header) {
   return links;
 }
 
-async function send(method, url, body, accessToken, extraHeaders = {}) {
+async function send(method, url, body, token, extraHeaders = {}, credentials = "omit") {
   const headers = { Accept: "application/json", ...extraHeaders };
   if (body !== undefined) headers["Content-Type"] = "application/json";
-  if (accessToken) headers.Authorization = `Bearer ${accessToken}`;
+  if (token) headers.Authorization = `Bearer ${token}`;
   try {
     return await fetch(url, {
       method,
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
-      credentials: "omit", // the token is the only credential; no cookies involved
+      // Only login, refresh and logout carry the refresh cookie (it is scoped to
+      // /api/v2/auth anyway); every other call's one credential is the Bearer token.
+      credentials,
       cache: "no-store",
     });
   } catch {
@@ -111,17 +123,26 @@ async function readBody(response) {
   }
 }
 
-/** Spend the refresh token for a new pair; concurrent callers share one refresh. */
+/**
+ * Spend the refresh cookie for a new access token; concurrent callers of this tab share one
+ * refresh. Another tab refreshing at the same moment with the same cookie is fine: the
+ * server answers both with the same session's pair (its reuse grace).
+ */
 function refreshTokens() {
   if (!refreshing) {
-    const refreshToken = tokens?.refresh_token;
+    const csrf = csrfToken();
     refreshing = (async () => {
-      if (!refreshToken) return false;
-      const response = await send("POST", buildUrl("/auth/refresh"), {
-        refresh_token: refreshToken,
-      });
+      if (!csrf) return false;
+      const response = await send(
+        "POST",
+        buildUrl("/auth/refresh"),
+        {},
+        null,
+        { "X-CSRF-Token": csrf },
+        "include",
+      );
       if (!response.ok) return false;
-      setTokens(await response.json()); // rotation: the old refresh token is now dead
+      startSession(await response.json());
       return true;
     })()
       .catch(() => false)
@@ -141,7 +162,14 @@ function refreshTokens() {
 export async function api(path, { method = "GET", body, query, auth = true, headers } = {}) {
   const url = buildUrl(path, query);
   const payload = typeof body === "function" ? body : () => body;
-  let usedToken = auth ? tokens?.access_token : undefined;
+  if (auth && !accessToken && isLoggedIn()) {
+    // A reload or a new tab: the session is in the cookie; get this tab an access token.
+    if (!(await refreshTokens())) {
+      endSession("Your session has expired");
+      throw new ApiError(401, { message: "Your session has expired", code: "token_invalid" });
+    }
+  }
+  let usedToken = auth ? accessToken : undefined;
   let response = await send(method, url, payload(), usedToken, headers);
 
   if (response.status === 401 && usedToken) {
@@ -149,9 +177,9 @@ export async function api(path, { method = "GET", body, query, auth = true, head
     let retried = false;
     if (error.message === EXPIRED) {
       // Another request may already have refreshed while this one was in flight.
-      const fresh = tokens && tokens.access_token !== usedToken ? true : await refreshTokens();
-      if (fresh && tokens) {
-        usedToken = tokens.access_token;
+      const fresh = accessToken && accessToken !== usedToken ? true : await refreshTokens();
+      if (fresh && accessToken) {
+        usedToken = accessToken;
         response = await send(method, url, payload(), usedToken, headers);
         retried = true;
       }
@@ -177,20 +205,34 @@ export async function api(path, { method = "GET", body, query, auth = true, head
 // --- the session ---------------------------------------------------------------------------
 
 export async function login(username, password) {
-  const { data } = await api("/auth/login", {
-    method: "POST",
-    body: { username, password },
-    auth: false,
-  });
-  setTokens(data);
+  const response = await send(
+    "POST",
+    buildUrl("/auth/login"),
+    { username, password, cookie: true },
+    null,
+    {},
+    "include",
+  );
+  const data = await readBody(response);
+  if (!response.ok) throw new ApiError(response.status, data);
+  startSession(data);
 }
 
-/** Revoke both tokens on the server, then forget them here whatever the server said. */
+/** End this session on the server (it clears the cookie), then forget it here regardless. */
 export async function logout() {
   try {
-    if (tokens) {
-      const body = () => ({ refresh_token: tokens?.refresh_token });
-      await api("/auth/logout", { method: "POST", body });
+    if (isLoggedIn()) {
+      if (!accessToken) await refreshTokens();
+      if (accessToken) {
+        await send(
+          "POST",
+          buildUrl("/auth/logout"),
+          undefined,
+          accessToken,
+          { "X-CSRF-Token": csrfToken() },
+          "include",
+        );
+      }
     }
   } catch {
     // Already invalid on the server (or unreachable): forgetting it here is all we can do.
@@ -198,3 +240,4 @@ export async function logout() {
     clearTokens();
   }
 }
+

@@ -7,6 +7,7 @@ import { currentUser, flash, forgetUser, logout, navigate, takeFlash } from "./s
 import * as account from "./views/account.js";
 import { setTitle } from "./views/common.js";
 import * as posts from "./views/posts.js";
+import * as sessions from "./views/sessions.js";
 import * as todos from "./views/todos.js";
 
 const ROUTES = [
@@ -16,6 +17,10 @@ const ROUTES = [
   { path: /^\/tags\/([^/]+)$/, view: posts.tagView },
   { path: /^\/login$/, view: account.loginView },
   { path: /^\/register$/, view: account.registerView },
+  { path: /^\/forgot-password$/, view: account.forgotPasswordView },
+  { path: /^\/reset-password$/, view: account.resetPasswordView },
+  { path: /^\/verify-email$/, view: account.verifyEmailView },
+  { path: /^\/sessions$/, view: sessions.sessionsView, auth: true },
   { path: /^\/my\/posts$/, view: posts.myPostsView, auth: true },
   { path: /^\/editor$/, view: posts.editorView, auth: true },
   { path: /^\/editor\/(\d+)$/, view: posts.editorView, auth: true },
@@ -26,6 +31,20 @@ const ROUTES = [
 const viewEl = document.getElementById("view");
 const navEl = document.getElementById("nav");
 const flashEl = document.getElementById("flash");
+const verifyEl = document.getElementById("verify-banner");
+
+// Until the account's e-mail is verified, say so on every page.
+function renderVerifyBanner(user) {
+  clear(verifyEl);
+  if (!user?.email || user.email_verified) return;
+  const el = h("div", { dataset: { banner: "verify-email" } });
+  showBanner(
+    el,
+    `Please verify your e-mail address: open the link we sent to ${user.email}.`,
+    "info",
+  );
+  verifyEl.append(el);
+}
 
 function parseHash() {
   const raw = location.hash.replace(/^#/, "") || "/";
@@ -44,6 +63,7 @@ function renderNav(user, path) {
         link("#/my/posts", "My posts"),
         link("#/editor", "New post"),
         link("#/todos", "Todos"),
+        link("#/sessions", "Sessions"),
         link("#/profile", user.username),
         h(
           "button",
@@ -101,6 +121,7 @@ async function render() {
   if (id !== renderCount) return; // a newer navigation won
 
   renderNav(user, path);
+  renderVerifyBanner(user);
   let node;
   if (!match) {
     node = errorPage(new ApiError(404, { message: "There is no such page." }));
@@ -131,6 +152,7 @@ async function render() {
 
 // The API ended the session (a revoked or invalid token, or a refresh that failed).
 onSessionEnded((reason) => {
+  renderCount++; // the render in flight (whose request found the session over) gives way
   forgetUser();
   flash(`Your session has ended (${reason}). Please log in again.`, "error");
   navigate(`#/login`);

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from ..helpers import CHROMIUM, ROOT, Api, Pages, require_browser
+from ..helpers import CHROMIUM, ROOT, Api, MailCatcher, Pages, require_browser
 from ..servers import free_port, migrate, serve, serve_static
 
 FRONTEND = ROOT / "frontend"
@@ -119,6 +119,37 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
         pinned_copy(static_root, api.base)
         pinned_copy(static_root / "short", short_api.base)
         yield Servers(static_origin, api, short_api)
+
+
+@dataclass
+class MailApi:
+    api: Api  # mails through ``smtp``; links point at FRONTEND_LINKS
+    smtp: MailCatcher
+
+
+FRONTEND_LINKS = "http://frontend.invalid"
+
+
+@pytest.fixture(scope="session")
+def mail_api(servers: Servers, tmp_path_factory: pytest.TempPathFactory) -> Iterator[MailApi]:
+    """An API that sends its mail to an SMTP server (aiosmtpd) running in this process."""
+    catcher = MailCatcher()
+    catcher.controller.start()
+    try:
+        with ExitStack() as stack:
+            api = start_api(
+                stack,
+                tmp_path_factory.mktemp("mail"),
+                "mail",
+                MAIL_BACKEND="smtp",
+                MAIL_SERVER="127.0.0.1",
+                MAIL_PORT=str(catcher.port),
+                MAIL_TIMEOUT="5",
+                FRONTEND_URL=FRONTEND_LINKS,
+            )
+            yield MailApi(api, catcher)
+    finally:
+        catcher.controller.stop()
 
 
 # --- the browser --------------------------------------------------------------------------

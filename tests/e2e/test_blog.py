@@ -3,14 +3,13 @@ and the editor's server preview (Debian's chromium driven by Playwright)."""
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import uuid
 
 import pytest
 
-from ..helpers import ROOT
+from ..helpers import PASSWORD, ROOT
 
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 
@@ -53,14 +52,16 @@ def unique(prefix: str) -> str:
 
 
 def signed_in(page, api, username):
-    """Open the app with ``username``'s tokens in this tab's session storage."""
-    tokens = api.login(username)
+    """Open the app signed in as ``username`` (its own cookie-mode login, without the form);
+    return an access token of another session of theirs, for API calls."""
     page.goto(f"{api.base}/#/")
-    pair = {"access_token": tokens["access_token"], "refresh_token": tokens["refresh_token"]}
-    page.evaluate(f"() => sessionStorage.setItem('blog.tokens', {json.dumps(json.dumps(pair))})")
+    page.evaluate(
+        "async ([name, password]) => (await import('/js/api.js')).login(name, password)",
+        [username, PASSWORD],
+    )
     page.reload()
     expect(page.locator("#nav")).to_contain_text(username)
-    return tokens["access_token"]
+    return api.login(username)["access_token"]
 
 
 def create_post(api, token, **body):

@@ -89,8 +89,35 @@ def want_screenshot(name: str) -> bool:
     return os.getenv("UPDATE_SCREENSHOTS") == "1" or not (SCREENSHOTS / name).exists()
 
 
-def session_tokens(page) -> dict | None:
-    return page.evaluate("() => JSON.parse(sessionStorage.getItem('blog.tokens'))")
+def refresh_cookie(page, base: str) -> str | None:
+    """The HttpOnly refresh cookie the API set in this page's browser context (or None)."""
+    for cookie in page.context.cookies(f"{base}/api/v2/auth/refresh"):
+        if cookie["name"] == "refresh_token":
+            assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+            assert cookie["path"] == "/api/v2/auth"
+            return cookie["value"]
+    return None
+
+
+def bearer_log(page) -> list[str]:
+    """Every access token the page sends from now on, in order."""
+    sent: list[str] = []
+
+    def record(request):
+        header = request.headers.get("authorization", "")
+        if header.startswith("Bearer "):
+            sent.append(header.removeprefix("Bearer "))
+
+    page.on("request", record)
+    return sent
+
+
+def no_token_in_storage(page) -> None:
+    """Cookie mode: neither storage holds a token (only the CSRF token, in localStorage)."""
+    stored = page.evaluate(
+        "() => JSON.stringify([Object.entries(sessionStorage), Object.entries(localStorage)])"
+    )
+    assert "eyJ" not in stored, stored
 
 
 def flash(page):
@@ -250,6 +277,7 @@ def test_todos_add_tick_filter_and_delete(servers, pages):
     username = unique("doer")
     api.create_user(username)
     page = pages.new()
+    sent = bearer_log(page)
     login_in_ui(page, api.base, username)
     nav(page).get_by_role("link", name="Todos").click()
     expect(page.get_by_role("heading", name="My todos")).to_be_visible()
@@ -266,7 +294,7 @@ def test_todos_add_tick_filter_and_delete(servers, pages):
 
     page.get_by_label("Done: Buy milk").check()
     expect(page.locator(".todo.done")).to_have_text(re.compile("Buy milk"))
-    token = session_tokens(page)["access_token"]
+    token = sent[-1]
     status, body = api.call("GET", "/api/v2/todos?completed=true", token=token)
     assert status == 200 and [t["title"] for t in body["items"]] == ["Buy milk"]
 
@@ -291,15 +319,18 @@ def test_expired_access_token_is_refreshed_without_the_user_noticing(servers, pa
     username = unique("patient")
     api.create_user(username)
     page = pages.new()
+    sent = bearer_log(page)
     login_in_ui(page, api.base, username)
     nav(page).get_by_role("link", name="Todos").click()
     page.get_by_label("New todo").fill("Before the token expired")
     page.get_by_role("button", name="Add").click()
     expect(page.locator(".todo")).to_have_count(1)
-    before = session_tokens(page)
+    before_access, before_refresh = sent[-1], refresh_cookie(page, api.base)
+    assert before_refresh
+    no_token_in_storage(page)
 
     time.sleep(api.expires + 1.5)
-    status, body = api.call("GET", "/api/v2/me", token=before["access_token"])
+    status, body = api.call("GET", "/api/v2/me", token=before_access)
     assert (status, body["message"]) == (401, "Token has expired")
 
     page.get_by_label("New todo").fill("After the token expired")
@@ -309,15 +340,15 @@ def test_expired_access_token_is_refreshed_without_the_user_noticing(servers, pa
     )
     expect(flash(page)).to_be_empty()
     expect(page.locator("body")).to_have_attribute("data-session", "user")
-    after = session_tokens(page)
-    assert after["access_token"] != before["access_token"]
-    assert after["refresh_token"] != before["refresh_token"]  # rotated
+    assert sent[-1] != before_access
+    after_refresh = refresh_cookie(page, api.base)
+    assert after_refresh != before_refresh  # rotated, in the cookie
+    no_token_in_storage(page)
     fresh = api.login(username)["access_token"]
     status, body = api.call("GET", "/api/v2/todos", token=fresh)
     assert status == 200 and body["total"] == 2
 
-    # Several requests hitting an expired token at once share one refresh: a second
-    # refresh with the same token would look like theft and end the session.
+    # Several requests hitting an expired token at once share one refresh.
     time.sleep(api.expires + 1.5)
     statuses = page.evaluate(
         """async () => {
@@ -328,19 +359,17 @@ def test_expired_access_token_is_refreshed_without_the_user_noticing(servers, pa
         }"""
     )
     assert statuses == [200, 200, 200]
-    assert session_tokens(page)["refresh_token"] != after["refresh_token"]
+    assert refresh_cookie(page, api.base) != after_refresh
     expect(page.locator("body")).to_have_attribute("data-session", "user")
 
-    # The spent refresh token replayed (as a thief would): the API kills every token,
-    # and the frontend logs out cleanly on its next request.
-    status, body = api.call(
-        "POST", "/api/v2/auth/refresh", {"refresh_token": before["refresh_token"]}
-    )
+    # A refresh token two rotations old replayed (as a thief would): the API kills every
+    # token, and the frontend logs out cleanly on its next request.
+    status, body = api.call("POST", "/api/v2/auth/refresh", {"refresh_token": before_refresh})
     assert status == 401, body
     page.reload()
     expect(page.get_by_role("heading", name="Log in")).to_be_visible()
     expect(flash(page)).to_contain_text("Your session has ended")
-    assert session_tokens(page) is None
+    assert page.evaluate("() => localStorage.getItem('blog.csrf')") is None
     assert page.js_errors == []
 
 
@@ -349,26 +378,27 @@ def test_logout_leaves_no_usable_token_behind(servers, pages):
     username = unique("leaver")
     api.create_user(username)
     page = pages.new()
+    sent = bearer_log(page)
     page.goto(f"{api.base}/#/login")
     page.get_by_label("Username or e-mail").fill(username)
     page.get_by_label("Password").fill("not the password")
     page.get_by_role("button", name="Log in").click()
     expect(page.locator("form .banner")).to_have_text("Invalid credentials")
-    assert session_tokens(page) is None
+    assert refresh_cookie(page, api.base) is None
 
     login_in_ui(page, api.base, username)
-    tokens = session_tokens(page)
-    assert api.call("GET", "/api/v2/me", token=tokens["access_token"])[0] == 200
+    access, refresh = sent[-1], refresh_cookie(page, api.base)
+    assert api.call("GET", "/api/v2/me", token=access)[0] == 200
+    no_token_in_storage(page)
 
     page.get_by_role("button", name="Log out").click()
     expect(flash(page)).to_contain_text("You are logged out")
     expect(page.get_by_role("heading", name="Log in")).to_be_visible()
-    assert page.evaluate("() => sessionStorage.length") == 0
-    status, body = api.call("GET", "/api/v2/me", token=tokens["access_token"])
+    assert page.evaluate("() => sessionStorage.length + localStorage.length") == 0
+    assert refresh_cookie(page, api.base) is None  # the logout answer cleared it
+    status, body = api.call("GET", "/api/v2/me", token=access)
     assert (status, body["message"]) == (401, "Token has been revoked")
-    status, body = api.call(
-        "POST", "/api/v2/auth/refresh", {"refresh_token": tokens["refresh_token"]}
-    )
+    status, body = api.call("POST", "/api/v2/auth/refresh", {"refresh_token": refresh})
     assert (status, body["code"]) == (401, "token_revoked")
     page.reload()
     expect(nav(page).get_by_role("link", name="Log in")).to_be_visible()
@@ -383,6 +413,7 @@ def test_profile_changes_and_account_deletion(servers, pages):
     api.create_user(username)
     api.create_user(taken)
     page = pages.new()
+    sent = bearer_log(page)
     login_in_ui(page, api.base, username)
     nav(page).get_by_role("link", name=username).click()
     expect(page.get_by_role("heading", name="Profile")).to_be_visible()
@@ -421,13 +452,13 @@ def test_profile_changes_and_account_deletion(servers, pages):
     expect(pw_form.locator('[data-error-for="current_password"]')).to_have_text(
         "Incorrect password."
     )
-    old = session_tokens(page)
+    old = sent[-1]
     pw_form.get_by_label("Current password").fill(PASSWORD)
     pw_form.get_by_role("button", name="Change password").click()
     expect(flash(page)).to_contain_text("Password changed")
     expect(page.get_by_role("heading", name="Log in")).to_be_visible()
-    assert session_tokens(page) is None
-    status, body = api.call("GET", "/api/v2/me", token=old["access_token"])
+    assert page.evaluate("() => localStorage.getItem('blog.csrf')") is None
+    status, body = api.call("GET", "/api/v2/me", token=old)
     assert (status, body["message"]) == (401, "Invalid token")
 
     login_in_ui(page, api.base, renamed, new_password)
@@ -441,7 +472,7 @@ def test_profile_changes_and_account_deletion(servers, pages):
     delete_form.get_by_label("Current password").fill(new_password)
     delete_form.get_by_role("button", name="Delete my account").click()
     expect(flash(page)).to_contain_text("Your account has been deleted")
-    assert session_tokens(page) is None
+    assert page.evaluate("() => localStorage.getItem('blog.csrf')") is None
     status, body = api.call(
         "POST", "/api/v2/auth/login", {"username": renamed, "password": new_password}
     )

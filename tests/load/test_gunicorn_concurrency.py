@@ -22,6 +22,7 @@ from argon2 import PasswordHasher
 from app import create_app, tokens
 from app.extensions import db
 from app.models import Post, Todo, User
+from app.sessions import start_session
 
 from ..helpers import BACKENDS, TEST_DATABASE_URL, with_search_path
 from ..servers import ROOT, free_port, json_request, migrate, serve
@@ -98,7 +99,15 @@ def make_users(live: Live, prefix: str, count: int) -> list[tuple[int, str]]:
         db.session.add_all(users)
         db.session.commit()
         found = [
-            (user.id, tokens.encode_token(user.id, user.token_version, tokens.ACCESS))
+            (
+                user.id,
+                tokens.encode_token(
+                    user.id,
+                    user.token_version,
+                    tokens.ACCESS,
+                    sid=start_session(user.id, user.token_version).id,
+                ),
+            )
             for user in users
         ]
         db.session.remove()

@@ -100,6 +100,8 @@ def live(request, tmp_path_factory) -> Iterator[Live]:
         DATABASE_URL=url,
         PYTHONPATH=str(ROOT),
         RATELIMIT_ENABLED="false",  # the limits are not what these tests are about
+        # Every reuse is theft here; tests/load/test_refresh_grace.py runs with the grace.
+        JWT_REFRESH_REUSE_GRACE="0",
     )
     port = free_port()
     args = ["-w", "4", "-k", "gthread", "--threads", "4", "-b", f"127.0.0.1:{port}"]

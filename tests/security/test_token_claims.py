@@ -25,7 +25,7 @@ def test_a_token_built_like_the_apps_own_is_accepted(app, checked_client, versio
     assert_accepted(checked_client, version, bearer(forge(app, valid_claims(alice))), alice)
 
 
-@pytest.mark.parametrize("claim", ["sub", "jti", "iat", "nbf", "exp", "type", "ver"])
+@pytest.mark.parametrize("claim", ["sub", "jti", "iat", "nbf", "exp", "type", "ver", "sid"])
 def test_each_required_claim_missing_is_invalid(app, checked_client, version, alice, claim):
     token = forge(app, valid_claims(alice, **{claim: None}))
     assert claim not in claims_of(token)
@@ -64,6 +64,12 @@ WRONG_TYPES = [
     ("exp", 10**20),
     ("exp", 253_402_300_800),
     ("iat", -5),
+    ("sid", "1"),
+    ("sid", True),
+    ("sid", 1.0),
+    ("sid", 0),
+    ("sid", 2**31),
+    ("sid", None),
 ]
 
 

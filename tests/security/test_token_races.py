@@ -13,7 +13,7 @@ import pytest
 from app import sessions
 from app.models import users as models  # where User.check_password finds verify_password
 
-from ..helpers import PASSWORD, assert_accepted, assert_refused, bearer, user_row
+from ..helpers import PASSWORD, assert_accepted, assert_refused, bearer, claims_of, user_row
 
 V2 = "/api/v2"
 NEW = "a brand new password"
@@ -95,6 +95,8 @@ def test_logout_all_during_a_refresh_kills_the_new_pair(app, client, auth, alice
 def test_the_winner_of_two_simultaneous_refreshes_does_not_survive_the_reuse_kill(
     app, client, auth, alice, monkeypatch
 ):
+    """Without a reuse grace, the second of two simultaneous refreshes is theft."""
+    app.config["JWT_REFRESH_REUSE_GRACE"] = 0
     pair = auth.login()
     other = app.test_client()
     loser = []
@@ -180,3 +182,32 @@ def test_the_new_pair_after_a_plain_refresh_still_works(app, client, auth, alice
     response = client.post(f"{V2}/auth/refresh", json={"refresh_token": pair["refresh_token"]})
     assert response.status_code == 200
     assert_accepted(client, "v2", bearer(response.json["access_token"]), alice)
+
+
+def test_within_the_grace_the_second_of_two_simultaneous_refreshes_gets_the_same_pair(
+    app, client, auth, alice, monkeypatch
+):
+    """Two tabs refresh at once: the second request runs right after the first one's
+    rotation commits. Both answer 200 with the same session's current refresh token."""
+    pair = auth.login()
+    sid = claims_of(pair["access_token"])["sid"]
+    other = app.test_client()
+    second = []
+    after_revoke(
+        monkeypatch,
+        lambda: second.append(
+            other.post(f"{V2}/auth/refresh", json={"refresh_token": pair["refresh_token"]})
+        ),
+    )
+
+    first = client.post(f"{V2}/auth/refresh", json={"refresh_token": pair["refresh_token"]})
+
+    assert first.status_code == 200 and second[0].status_code == 200
+    assert second[0].json["refresh_token"] == first.json["refresh_token"]
+    for answer in (first, second[0]):
+        assert claims_of(answer.json["access_token"])["sid"] == sid
+        assert_accepted(client, "v2", bearer(answer.json["access_token"]), alice)
+    # The pair goes on rotating: the session is intact, nothing was taken for theft.
+    again = client.post(f"{V2}/auth/refresh", json={"refresh_token": first.json["refresh_token"]})
+    assert again.status_code == 200
+    assert user_row(app, alice).token_version == 0

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Post, RevokedToken, User
+from app.sessions import start_session
 from app.tokens import ACCESS, REFRESH, encode_token
 
 from ..helpers import PASSWORD, bearer, count_rows
@@ -24,7 +25,8 @@ def get_user(app, user_id):
 def token_for(app, user_id, token_type=ACCESS, **kw):
     with app.app_context():
         user = db.session.get(User, user_id)
-        return encode_token(user.id, user.token_version, token_type, **kw)
+        sid = start_session(user.id, user.token_version).id
+        return encode_token(user.id, user.token_version, token_type, sid=sid, **kw)
 
 
 def forged(app, user_id, *, key=None, algorithm="HS256", **changes):

@@ -17,11 +17,13 @@ bp = Blueprint("users", __name__)
 
 
 def issue_token(user_id: int, version: int) -> dict[str, Any]:
-    """An access token of ``REALWORLD_TOKEN_EXPIRES`` seconds: RealWorld frontends keep one
-    token and never refresh. It is an ordinary access token (every claim, revocation, token
-    version), so a v2 logout-all or password change ends it too."""
+    """A new session and its access token of ``REALWORLD_TOKEN_EXPIRES`` seconds: RealWorld
+    frontends keep one token and never refresh. It is an ordinary access token (every
+    claim, revocation, token version, its session), so a v2 logout-all, a password change
+    or ending its session in v2 ends it too."""
     lifetime = int(current_app.config["REALWORLD_TOKEN_EXPIRES"])
-    token = encode_token(user_id, version, ACCESS, lifetime=lifetime)
+    session = sessions.start_session(user_id, version, refresh=False)
+    token = encode_token(user_id, version, ACCESS, sid=session.id, lifetime=lifetime)
     return {"user_id": user_id, "token": token}
 
 

@@ -14,9 +14,11 @@ api = Face(
     body_errors=(400, 413, 415, 422),
     query_errors=(422,),
     error_descriptions={
-        400: "Malformed JSON, or a body that is not a JSON object",
+        400: "Malformed JSON, or a body that is not a JSON object; `token_invalid`: a "
+        "mailed token that is unknown, used or expired",
         401: "Missing, invalid, expired or revoked token",
-        403: "Not allowed for this user",
+        403: "Not allowed for this user; `csrf_failed`: the refresh cookie was sent "
+        "without its session's `X-CSRF-Token`",
         404: "Not found (also another user's todo, or someone else's draft)",
         409: "Username, email or slug already taken",
         413: "Request body too large",

@@ -2,8 +2,8 @@
 
 import { api } from "../api.js";
 import { API_BASE } from "../config.js";
-import { banner, field, formatDate, h, onSubmit, showErrors } from "../dom.js";
-import { dropSession, flash, login, navigate, rememberUser } from "../session.js";
+import { banner, field, formatDate, h, onSubmit, showBanner, showErrors } from "../dom.js";
+import { dropSession, flash, forgetUser, login, navigate, rememberUser } from "../session.js";
 import { setTitle } from "./common.js";
 
 // A frontend pointed at another origin says where the password is going.
@@ -34,6 +34,7 @@ export async function loginView({ query, user }) {
     }),
     h("div", { class: "actions" }, h("button", { type: "submit" }, "Log in")),
     h("p", { class: "muted" }, "No account yet? ", h("a", { href: "#/register" }, "Register")),
+    h("p", { class: "muted" }, h("a", { href: "#/forgot-password" }, "Forgot your password?")),
   );
   onSubmit(form, async ({ username, password }) => {
     await login(username.trim(), password);
@@ -110,7 +111,7 @@ export async function profileView() {
     const body = { email: email.trim() || null, current_password };
     const { data } = await api("/me", { method: "PATCH", body });
     rememberUser(data);
-    flash("E-mail changed.", "success");
+    flash(data.email ? "E-mail changed. We sent a link to confirm it." : "E-mail removed.", "success");
     navigate("#/profile");
   });
 
@@ -188,4 +189,75 @@ export async function profileView() {
     passwordForm,
     deleteForm,
   );
+}
+
+/** `#/forgot-password`: ask for a reset mail (the answer is the same for any address). */
+export async function forgotPasswordView({ user }) {
+  setTitle("Forgot password");
+  if (user) return h("p", {}, "You are logged in; change your password on your profile.");
+  const done = h("div", { role: "status" });
+  const form = h(
+    "form",
+    { class: "card narrow", novalidate: true },
+    h("h1", {}, "Forgot your password?"),
+    h("p", { class: "hint" }, "Enter the e-mail address of your account: we mail you a link."),
+    banner(),
+    field("E-mail", "email", { type: "email", autocomplete: "email", required: true }),
+    h("div", { class: "actions" }, h("button", { type: "submit" }, "Send me a link")),
+    done,
+  );
+  onSubmit(form, async ({ email }) => {
+    const { data } = await api("/auth/password-reset", {
+      method: "POST",
+      body: { email: email.trim() },
+      auth: false,
+    });
+    showBanner(done, data.message, "success");
+  });
+  return form;
+}
+
+/** `#/reset-password?token=…`: the link of a reset mail; choose a new password. */
+export async function resetPasswordView({ query }) {
+  setTitle("Reset password");
+  const token = query.get("token") || "";
+  const form = h(
+    "form",
+    { class: "card narrow", novalidate: true },
+    h("h1", {}, "Choose a new password"),
+    h("p", { class: "hint" }, "Every device signed in to your account will be signed out."),
+    banner(),
+    field(
+      "New password",
+      "password",
+      { type: "password", autocomplete: "new-password", required: true },
+      "At least 8 characters.",
+    ),
+    h("div", { class: "actions" }, h("button", { type: "submit" }, "Set password")),
+  );
+  onSubmit(form, async ({ password }) => {
+    await api("/auth/password-reset/confirm", {
+      method: "POST",
+      body: { token, password },
+      auth: false,
+    });
+    dropSession();
+    flash("Your password is changed. Log in with it.", "success");
+    navigate("#/login");
+  });
+  return form;
+}
+
+/** `#/verify-email?token=…`: the link of a verification mail, confirmed on arrival. */
+export async function verifyEmailView({ query }) {
+  setTitle("Verify e-mail");
+  await api("/auth/verify-email", {
+    method: "POST",
+    body: { token: query.get("token") || "" },
+    auth: false,
+  });
+  forgetUser();
+  flash("Your e-mail address is verified. Thank you!", "success");
+  navigate("#/");
+  return h("p", {}, "Your e-mail address is verified.");
 }
