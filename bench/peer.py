@@ -237,7 +237,7 @@ def prepare_data(args, pg_url: str, secret: str, python: str) -> tuple[str, str]
     dsn = peer_dsn(pg_url, args.peer_database)
     peer = sa.create_engine(dsn.replace("postgresql://", "postgresql+psycopg://", 1))
     wanted = realworld_data.counts(ours)
-    stale = realworld_data.marker(peer, peer=True) != realworld_data.SEED_VERSION
+    stale = realworld_data.marker(peer, peer=True) != realworld_data.seed_mark()
     if args.reseed or stale or realworld_data.counts(peer, peer=True) != wanted:
         began = time.monotonic()
         print(f"migrating and filling {args.peer_database} ...", file=sys.stderr, flush=True)
