@@ -190,7 +190,9 @@ def migrate_peer(peer_dir: str, python: str, dsn: str) -> None:
     engine.dispose()
     alembic = [python, "-m", "alembic", "upgrade", "head"]
     env = peer_env(dsn, "migration-only", 1)
-    subprocess.run(alembic, cwd=peer_dir, env=env, check=True, capture_output=True)
+    done = subprocess.run(alembic, cwd=peer_dir, env=env, capture_output=True, text=True)
+    if done.returncode:
+        raise RuntimeError(f"the peer's alembic upgrade failed:\n{done.stderr[-2000:]}")
 
 
 def start_peer(server: Server, peer_dir: str, python: str, secret: str, args, log) -> None:
@@ -235,7 +237,8 @@ def prepare_data(args, pg_url: str, secret: str, python: str) -> tuple[str, str]
     dsn = peer_dsn(pg_url, args.peer_database)
     peer = sa.create_engine(dsn.replace("postgresql://", "postgresql+psycopg://", 1))
     wanted = realworld_data.counts(ours)
-    if args.reseed or realworld_data.counts(peer, peer=True) != wanted:
+    stale = realworld_data.marker(peer, peer=True) != realworld_data.seed_mark()
+    if args.reseed or stale or realworld_data.counts(peer, peer=True) != wanted:
         began = time.monotonic()
         print(f"migrating and filling {args.peer_database} ...", file=sys.stderr, flush=True)
         migrate_peer(args.peer_dir, python, dsn)
