@@ -15,6 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from .errors import Conflict
 from .extensions import db
@@ -109,6 +110,11 @@ def update_post(post: Post, data: dict[str, Any]) -> None:
     A slug the post had before becomes current again; one that any other post has or had
     is 409, whether found here or by the unique index when a concurrent edit takes it.
     """
+    # What the SELECT that loaded the post computed (counts, ``liked``, tag names): an edit
+    # changes none of it, but the flush expires these expressions, and the answer is made
+    # after the commit without reading the database again (a connection lost after the
+    # commit must not turn a saved edit into an error).
+    computed = {key: post.__dict__.get(key) for key in _COMPUTED}
     _apply(post, data)
     new_slug = data.get("slug")
     if new_slug is not None and new_slug != post.slug:
@@ -124,6 +130,12 @@ def update_post(post: Post, data: dict[str, Any]) -> None:
     except IntegrityError:
         db.session.rollback()
         raise Conflict("Slug already taken", "slug_taken") from None
+    for key, value in computed.items():
+        if value is not None:
+            set_committed_value(post, key, value)
+
+
+_COMPUTED = ("likes_count", "comments_count", "liked", "tag_names")
 
 
 def post_id_for_slug(slug: str) -> int | None:

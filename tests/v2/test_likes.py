@@ -168,3 +168,23 @@ def test_concurrent_likes_and_unlikes_leave_the_right_count(app, auth, post_id):
     assert sorted(r.status_code for r in statuses) == [200] * 12
     count = app.test_client().get(f"{V2}/posts/{post_id}").json["likes_count"]
     assert count == like_rows(app, post_id=post_id)
+
+
+@pytest.mark.parametrize("method", ["PATCH", "PUT"])
+def test_an_edit_answers_the_counts_and_liked_it_does_not_change(client, auth, method):
+    headers = auth.user("writer")
+    post = client.post(f"{V2}/posts", json={"title": "t", "content": "c"}, headers=headers).json
+    client.put(f"{V2}/posts/{post['id']}/like", headers=headers)
+    comment = {"content": "first"}
+    assert (
+        client.post(f"{V2}/posts/{post['id']}/comments", json=comment, headers=headers).status_code
+        == 201
+    )
+    body = {"title": "edited", "content": "c", "tags": ["kept"]}
+    if method == "PATCH":
+        body = {"title": "edited"}
+    response = client.open(f"{V2}/posts/{post['id']}", method=method, json=body, headers=headers)
+    assert response.status_code == 200, response.json
+    assert (response.json["likes_count"], response.json["comments_count"]) == (1, 1)
+    assert response.json["liked"] is True
+    assert response.json == client.get(f"{V2}/posts/{post['id']}", headers=headers).json
