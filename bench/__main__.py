@@ -250,10 +250,11 @@ def report(results: dict[str, list[Scenario]]) -> str:
         cpu = {s.name: statistics.median(s.cpu_us) for s in scenarios}
         for label, top, bottom in RATIOS:
             if top in rate and bottom in rate:
-                lines.append(
-                    f"| {backend} | {label} | {rate[top] / rate[bottom]:.2f} "
-                    f"| {cpu[bottom] / cpu[top]:.2f} |"
-                )
+                # A scenario slower than its run (a search of a million matches) completes
+                # no request: 0 req/s, and no ratio to print.
+                by_rate = f"{rate[top] / rate[bottom]:.2f}" if rate[bottom] else "-"
+                by_cpu = f"{cpu[bottom] / cpu[top]:.2f}" if cpu[top] and cpu[bottom] else "-"
+                lines.append(f"| {backend} | {label} | {by_rate} | {by_cpu} |")
     return "\n".join(lines)
 
 
