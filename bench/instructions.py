@@ -122,13 +122,15 @@ def main(argv: list[str] | None = None) -> int:
         "--dump-before=getppid",
         f"--callgrind-out-file={out}/cg.%p",
         sys.executable,
-        "-m",
-        "bench.instructions",
+        os.path.abspath(__file__),  # not -m: --repo's checkout may have no bench.instructions
         "--phases",
         "--requests",
         str(args.requests),
     ]
-    subprocess.run(cmd, cwd=args.repo, env=env, check=True, capture_output=True)
+    run = subprocess.run(cmd, cwd=args.repo, env=env, capture_output=True, text=True)
+    if run.returncode != 0:
+        print(run.stderr[-3000:], file=sys.stderr)
+        return 1
     dumps = sorted(glob.glob(f"{out}/cg.*.*"), key=lambda f: int(f.rsplit(".", 1)[1]))
     totals = []
     for path in dumps:

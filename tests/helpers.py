@@ -185,6 +185,12 @@ class Auth:
         return self.headers(username)
 
 
+def titles(response: Any) -> list[str]:
+    """The titles of a v2 list answer's items (which must be a 200)."""
+    assert response.status_code == 200, response.json
+    return [item["title"] for item in response.json["items"]]
+
+
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 

@@ -10,11 +10,6 @@ COMMENT_KEYS = {"id", "post_id", "content", "content_html", "author", "created_a
 
 
 @pytest.fixture
-def alice(auth):
-    return auth.user("alice")
-
-
-@pytest.fixture
 def bob(auth):
     return auth.user("bob")
 

@@ -12,11 +12,6 @@ from ..helpers import V2, assert_error, user_id
 
 
 @pytest.fixture
-def alice(auth):
-    return auth.user("alice")
-
-
-@pytest.fixture
 def post_id(client, alice):
     response = client.post(f"{V2}/posts", json={"title": "Likeable", "content": "c"}, headers=alice)
     return response.json["id"]

@@ -4,17 +4,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from ..helpers import V2, assert_error, parse_links, user_id
-
-
-@pytest.fixture
-def alice(auth):
-    return auth.user("alice")
-
-
-@pytest.fixture
-def alice_id(app, alice):
-    return user_id(app, "alice")
+from ..helpers import V2, assert_error, parse_links
 
 
 def list_paths(alice_id):

@@ -7,7 +7,7 @@ import pytest
 
 from app.models import Post
 
-from ..helpers import V2, assert_error, assert_timestamp, count_rows, row
+from ..helpers import V2, assert_error, assert_timestamp, count_rows, row, titles
 
 LIST_KEYS = {
     "id",
@@ -26,23 +26,6 @@ LIST_KEYS = {
     "updated_at",
 }
 POST_KEYS = LIST_KEYS | {"content_html"}
-
-
-@pytest.fixture
-def alice(auth):
-    return auth.user("alice")
-
-
-@pytest.fixture
-def alice_id(app, alice):
-    from ..helpers import user_id
-
-    return user_id(app, "alice")
-
-
-def titles(response):
-    assert response.status_code == 200, response.json
-    return [p["title"] for p in response.json["items"]]
 
 
 # --- create and read ----------------------------------------------------------------------

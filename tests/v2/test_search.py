@@ -6,24 +6,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 
-from ..helpers import V2, assert_error, parse_links
-
-
-@pytest.fixture
-def alice(auth):
-    return auth.user("alice")
-
-
-@pytest.fixture
-def alice_id(app, alice):
-    from ..helpers import user_id
-
-    return user_id(app, "alice")
-
-
-def titles(response):
-    assert response.status_code == 200, response.json
-    return [p["title"] for p in response.json["items"]]
+from ..helpers import V2, assert_error, parse_links, titles
 
 
 def search(client, q, **params):

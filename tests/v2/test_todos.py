@@ -6,7 +6,7 @@ import pytest
 
 from app.models import Todo
 
-from ..helpers import V2, assert_error, assert_timestamp, count_rows, row, user_id
+from ..helpers import V2, assert_error, assert_timestamp, count_rows, row
 
 TODO_KEYS = {
     "id",
@@ -18,16 +18,6 @@ TODO_KEYS = {
     "created_at",
     "updated_at",
 }
-
-
-@pytest.fixture
-def alice(auth):
-    return auth.user("alice")
-
-
-@pytest.fixture
-def alice_id(app, alice):
-    return user_id(app, "alice")
 
 
 def titles(response):
