@@ -47,8 +47,12 @@ def _new_token(user: User, purpose: str, lifetime: int) -> tuple[AccountToken, s
     return row, raw
 
 
+#: The mails' links without FRONTEND_URL: the development server (python run.py).
+DEVELOPMENT_FRONTEND = "http://127.0.0.1:5000"
+
+
 def _link(page: str, token: str) -> str:
-    base = str(current_app.config["FRONTEND_URL"]).rstrip("/")
+    base = str(current_app.config["FRONTEND_URL"] or DEVELOPMENT_FRONTEND).rstrip("/")
     return f"{base}/#/{page}?token={token}"
 
 

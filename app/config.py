@@ -93,8 +93,6 @@ class Config:
     MAIL_TIMEOUT = env_int("MAIL_TIMEOUT", 10)
     # Mails waiting to be sent per process; past it new ones are dropped (and logged).
     MAIL_QUEUE_MAX = env_int("MAIL_QUEUE_MAX", 100)
-    # Where the links in mails point (the frontend's origin): never taken from a request.
-    FRONTEND_URL = env_str("FRONTEND_URL", "http://127.0.0.1:5000")
     JWT_ISSUER = env_str("JWT_ISSUER")
     JWT_AUDIENCE = env_str("JWT_AUDIENCE")
 
@@ -161,8 +159,10 @@ class Config:
     SERVE_FRONTEND = env_bool("SERVE_FRONTEND", False)
     # Where the frontend's files are; None means frontend/ next to the app package.
     FRONTEND_DIR = env_str("FRONTEND_DIR")
-    # Where readers open the frontend (https://blog.example.org/): the base of the links to
-    # posts and authors in the Atom feeds. None: the root of the host the request came to.
+    # Where readers open the frontend (https://blog.example.org/): the base of the links in
+    # mails (never taken from a request; unset: the development server's
+    # http://127.0.0.1:5000) and of the post and author links in the Atom feeds (unset: the
+    # root of the trusted host the request came to).
     FRONTEND_URL = env_str("FRONTEND_URL")
     # The site's name: the title of the Atom feeds.
     FEED_TITLE = env_str("FEED_TITLE", "Blog")

@@ -76,7 +76,7 @@ def downgrade():
         sa.text('SELECT COUNT(*) FROM users WHERE email_verified')
     ).scalar()
     if verified:
-        confirm_destructive_downgrade("0007 drops which e-mail addresses were verified")
+        confirm_destructive_downgrade("0008 drops which e-mail addresses were verified")
     op.drop_index(op.f('ix_account_tokens_user_id'), table_name='account_tokens')
     op.drop_index(op.f('ix_account_tokens_expires_at'), table_name='account_tokens')
     op.drop_table('account_tokens')
