@@ -18,6 +18,7 @@ from app.models import AccountToken, User, UserSession, utcnow
 
 from ..helpers import (
     PASSWORD,
+    Auth,
     assert_refused,
     bearer,
     count_rows,
@@ -46,15 +47,14 @@ def login(client, password):
     return client.post(f"{V2}/auth/login", json={"username": "alice", "password": password})
 
 
+def alice_with_address(app) -> int:
+    """User alice with ADDRESS on record (the helpers' own create_user)."""
+    return Auth(app, app.test_client()).create_user("alice", PASSWORD, ADDRESS)
+
+
 @pytest.fixture
 def alice(mail_app):
-    with mail_app.app_context():
-        user = User(email=ADDRESS)
-        user.set_username("alice")
-        user.set_password(PASSWORD)
-        db.session.add(user)
-        db.session.commit()
-        return user.id
+    return alice_with_address(mail_app)
 
 
 def reset_token(app, smtp, address=ADDRESS):
@@ -146,12 +146,7 @@ def test_an_expired_token_is_400(mail_app, smtp, alice):
 
 def test_the_token_expires_after_password_reset_expires(app_factory, smtp):
     app = app_factory(**smtp.config(), PASSWORD_RESET_EXPIRES=120)
-    with app.app_context():
-        user = User(email=ADDRESS)
-        user.set_username("alice")
-        user.set_password(PASSWORD)
-        db.session.add(user)
-        db.session.commit()
+    alice_with_address(app)
     ask(app.test_client())
     reset_token(app, smtp)
     with app.app_context():
@@ -222,12 +217,7 @@ def test_a_mail_server_that_is_down_changes_no_answer(app_factory):
     app = app_factory(
         MAIL_BACKEND="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port(), MAIL_TIMEOUT=2
     )
-    with app.app_context():
-        user = User(email=ADDRESS)
-        user.set_username("alice")
-        user.set_password(PASSWORD)
-        db.session.add(user)
-        db.session.commit()
+    alice_with_address(app)
     client = app.test_client()
     known, unknown = ask(client), ask(client, "nobody@example.com")
     sent_mail(app)  # the refused connection is logged, nothing else happens
@@ -249,12 +239,7 @@ def test_a_mail_server_that_never_answers_is_given_up_after_mail_timeout(app_fac
             MAIL_PORT=silent.getsockname()[1],
             MAIL_TIMEOUT=1,
         )
-        with app.app_context():
-            user = User(email=ADDRESS)
-            user.set_username("alice")
-            user.set_password(PASSWORD)
-            db.session.add(user)
-            db.session.commit()
+        alice_with_address(app)
         response = ask(app.test_client())
         assert response.status_code == 202
         sent_mail(app)  # returns once the SMTP greeting has timed out
