@@ -56,6 +56,7 @@ _USER_AND_REVOKED = sa.select(
 ).where(_USERS.c.id == sa.bindparam("uid"))
 _USER_MAPPER = User.__mapper__
 _USER_ATTRIBUTES = tuple(_USER_MAPPER.get_property_by_column(c).key for c in _USERS.c)
+_VERSION = _USER_ATTRIBUTES.index("token_version")
 
 
 def _persistent_user(values: dict[str, Any]) -> User:
@@ -76,18 +77,89 @@ def _persistent_user(values: dict[str, Any]) -> User:
     return user  # type: ignore[return-value]
 
 
-def _read_committed_row(stmt: sa.Select, params: dict[str, Any]) -> sa.Row | None:
-    """Run the auth SELECT on its own pooled connection, outside the session's transaction.
+class _CompiledRead:
+    """A Core SELECT compiled once for one dialect and run on a pooled DBAPI connection.
 
-    It sees the latest commit, and it is cheaper than a read through the session: no
-    session transaction to set up and roll back, and on PostgreSQL (autocommit) no BEGIN
-    and ROLLBACK round trips, so psycopg keeps the statement prepared (it forgets prepared
-    statements at every ROLLBACK). pysqlite begins no transaction for a SELECT anyway.
+    SQLAlchemy's execute path (connection wrapper, execution context, result metadata,
+    row processors) costs several times the statement itself: 43 µs against 7 µs on SQLite,
+    266 µs against 79 µs of client CPU on PostgreSQL, measured in one process. Here the SQL
+    text, the order of its parameters and each column's result processor (``UTCDateTime``,
+    SQLite's booleans) are fixed once; a request checks a DBAPI connection out of the pool,
+    runs the text and converts the row as Core would (``tests/test_auth_fast_path.py``
+    compares both reads column by column on each database). A DBAPI error invalidates that
+    connection and the read is retried once through Core, whose error handling (503 while
+    the database is away, a reconnect after it returns) then applies unchanged; with a
+    ``before_cursor_execute`` listener on the engine the read goes through Core from the
+    start.
     """
+
+    def __init__(self, stmt: sa.Select, dialect: sa.Dialect) -> None:
+        compiled = stmt.compile(dialect=dialect)
+        self.sql = str(compiled)
+        self.sqlite = dialect.name == "sqlite"
+        names = compiled.positiontup
+        self.order = tuple(names) if names and dialect.paramstyle == "qmark" else None
+        self.processors = [
+            c.type._cached_result_processor(dialect, None) for c in stmt.selected_columns
+        ]
+        self.error = dialect.loaded_dbapi.Error
+
+    def run(self, engine: sa.Engine, params: dict[str, Any]) -> tuple[Any, ...] | None:
+        fairy = engine.raw_connection()
+        try:
+            raw = fairy.driver_connection
+            if self.sqlite:
+                row = raw.execute(self.sql, tuple(params[k] for k in self.order)).fetchone()
+            else:
+                # Autocommit for the one statement: no BEGIN and ROLLBACK round trips,
+                # and psycopg keeps the statement prepared (a ROLLBACK forgets it).
+                raw.autocommit = True
+                try:
+                    row = raw.execute(self.sql, params, prepare=True).fetchone()
+                finally:
+                    raw.autocommit = False
+        except self.error:
+            fairy.invalidate()
+            raise
+        finally:
+            fairy.close()
+        if row is None:
+            return None
+        return tuple(p(v) if p else v for p, v in zip(self.processors, row, strict=True))
+
+
+_compiled_reads: dict[tuple[int, str], _CompiledRead] = {}
+
+
+def _read_committed_row(stmt: sa.Select, params: dict[str, Any]) -> tuple[Any, ...] | None:
+    """Run the auth SELECT outside the session's transaction: it sees the latest commit.
+
+    It is cheaper than a read through the session (no session transaction to set up and
+    roll back; on PostgreSQL no BEGIN and ROLLBACK) and cheaper still below Core
+    (``_CompiledRead``). pysqlite begins no transaction for a SELECT anyway.
+    """
+    engine = db.engine
+    if engine.dispatch.before_cursor_execute:
+        # Something watches every statement (a test counting them, a fault injected there,
+        # instrumentation): let it see this one too, through Core.
+        return _read_through_core(stmt, params)
+    key = (id(stmt), engine.dialect.name)
+    read = _compiled_reads.get(key)
+    if read is None:
+        read = _compiled_reads[key] = _CompiledRead(stmt, engine.dialect)
+    try:
+        return read.run(engine, params)
+    except read.error:
+        pass  # the connection was invalidated; Core reconnects, or raises what maps to 503
+    return _read_through_core(stmt, params)
+
+
+def _read_through_core(stmt: sa.Select, params: dict[str, Any]) -> tuple[Any, ...] | None:
     with db.engine.connect() as conn:
         if conn.dialect.name != "sqlite":
             conn = conn.execution_options(isolation_level="AUTOCOMMIT")
-        return conn.execute(stmt, params).first()
+        row = conn.execute(stmt, params).first()
+        return tuple(row) if row is not None else None
 
 
 def load_token_user(claims: dict[str, Any]) -> tuple[User, bool, bool]:
@@ -95,10 +167,10 @@ def load_token_user(claims: dict[str, Any]) -> tuple[User, bool, bool]:
     whether its session still exists."""
     params = {"uid": int(claims["sub"]), "jti": claims["jti"], "sid": claims[SESSION]}
     row = _read_committed_row(_USER_AND_REVOKED, params)
-    if row is None or row.token_version != claims["ver"]:
+    if row is None or row[_VERSION] != claims["ver"]:
         raise AuthError(INVALID)
     values = dict(zip(_USER_ATTRIBUTES, row, strict=False))
-    return _persistent_user(values), bool(row.revoked), bool(row.session_live)
+    return _persistent_user(values), bool(row[-2]), bool(row[-1])
 
 
 def authenticate(token: str, expected_type: str = ACCESS) -> tuple[User, dict[str, Any]]:

@@ -214,3 +214,27 @@ def test_authenticated_user_is_a_clean_persistent_session_object(app, auth):
         db.session.commit()
         db.session.expire_all()
         assert db.session.get(User, user.id).username == "alice2"
+
+
+def test_the_compiled_read_returns_what_core_returns(app, auth):
+    """The auth read below Core (``_CompiledRead``) converts each column as Core does: the
+    same values and types, datetimes aware, booleans as bools, on each database."""
+    from app import auth as auth_reading
+    from app.sessions import session_access_token
+
+    auth.create_user("alice")
+    with app.test_request_context():
+        user = db.session.scalar(sa.select(User).filter_by(username="alice"))
+        user.bio, user.image = "a bio", "https://example.com/a.png"
+        claims = auth_module.decode_token(session_access_token(user), auth_module.ACCESS)
+        db.session.commit()
+        params = {"uid": int(claims["sub"]), "jti": claims["jti"], "sid": claims["sid"]}
+        stmt = auth_reading._USER_AND_REVOKED
+        fast = auth_reading._read_committed_row(stmt, params)
+        core = auth_reading._read_through_core(stmt, params)
+        missing = auth_reading._read_committed_row(stmt, {**params, "uid": 10**6})
+    assert fast == core
+    assert [type(v) for v in fast] == [type(v) for v in core]
+    assert fast[auth_reading._USER_ATTRIBUTES.index("created_at")].tzinfo is not None
+    assert fast[-2:] == (False, True)  # not revoked, session live
+    assert missing is None
