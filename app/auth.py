@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from flask import g, request
 from sqlalchemy.orm import make_transient_to_detached
 
-from .extensions import db
+from .extensions import PENDING_USER, attach, db
 from .models import RevokedToken, User, UserSession
 from .tokens import ACCESS, INVALID, MISSING, REVOKED, SESSION, AuthError, decode_token
 
@@ -57,24 +57,44 @@ _USER_AND_REVOKED = sa.select(
 _USER_MAPPER = User.__mapper__
 _USER_ATTRIBUTES = tuple(_USER_MAPPER.get_property_by_column(c).key for c in _USERS.c)
 _VERSION = _USER_ATTRIBUTES.index("token_version")
+_NEW_USER = _USER_MAPPER.class_manager.new_instance
+assert _USER_MAPPER.identity_key_from_primary_key([1]) == (User, (1,), None)
 
 
 def _persistent_user(values: dict[str, Any]) -> User:
-    """Return the session's User for a freshly read users row, without a second query.
+    """Return the request's User for a freshly read users row, without a second query.
 
-    ``make_transient_to_detached`` marks the values as loaded (no pending changes) and
-    ``add`` puts the object in the identity map, so views can read and change it as they
-    would a loaded one; relationships load lazily when touched. ORM ``load`` events do not
-    fire for it (nothing in this project listens to them).
+    The object is made as the ORM makes a loaded one (``make_transient_to_detached``: the
+    values count as loaded, nothing pending). When the request's session exists it joins
+    its identity map at once (``attach``); otherwise it waits in ``g`` and the session
+    takes it in when the request first uses one (``app.extensions.Session``), so a request
+    that never touches the session (``GET /me``) neither makes nor closes one. Either way
+    views read and change it as they would a loaded one, and relationships load lazily;
+    ``tests/test_auth_fast_path.py`` pins that behaviour. ORM ``load`` and attach events do
+    not fire for it (nothing in this project listens to them).
     """
-    session = db.session()
-    user = session.identity_map.get(_USER_MAPPER.identity_key_from_primary_key([values["id"]]))
-    if user is None:
-        user = _USER_MAPPER.class_manager.new_instance()
-        user.__dict__.update(values)
-        make_transient_to_detached(user)
-        session.add(user)
-    return user  # type: ignore[return-value]
+    key = (User, (values["id"],), None)
+    scoped = db.session
+    if scoped.registry.has():
+        session = scoped()
+        user = session.identity_map.get(key)
+        if user is None:
+            user = _detached_user(values)
+            attach(session, user)
+        return user  # type: ignore[return-value]
+    waiting = g.get(PENDING_USER)
+    if waiting is not None and sa.inspect(waiting).key == key:
+        return waiting  # type: ignore[no-any-return]
+    user = _detached_user(values)
+    setattr(g, PENDING_USER, user)
+    return user
+
+
+def _detached_user(values: dict[str, Any]) -> User:
+    user = _NEW_USER()
+    user.__dict__.update(values)
+    make_transient_to_detached(user)
+    return user  # type: ignore[no-any-return]
 
 
 class _CompiledRead:

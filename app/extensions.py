@@ -1,5 +1,8 @@
 """Flask extensions, created unbound and bound to an app in ``create_app``."""
 
+from typing import Any
+
+from flask import g, has_app_context
 from flask_cors import CORS
 from flask_marshmallow import Marshmallow
 from flask_migrate import Migrate
@@ -7,6 +10,7 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm.attributes import instance_state
 
 # Named constraints keep Alembic migrations reversible on PostgreSQL and SQLite alike.
 NAMING_CONVENTION = {
@@ -33,11 +37,33 @@ class Session(FlaskSession):
     commits the work and the stored answer in one transaction.
     """
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if has_app_context() and (user := g.pop(PENDING_USER, None)) is not None:
+            attach(self, user)
+
     def commit(self) -> None:
         if self.info.get("defer_commit"):
             self.flush()
             return
         super().commit()
+
+
+#: ``g`` key of the authenticated user read before the request had a session (app.auth).
+PENDING_USER = "_user_for_session"
+
+
+def attach(session: FlaskSession, obj: Any) -> None:
+    """Put a detached object (``make_transient_to_detached``) in ``session``'s identity map.
+
+    This is what ``Session.add`` ends with for a detached object, without what it does
+    first: the save-update cascade over relationships (a fresh object has none loaded),
+    the transaction autobegin (the first statement begins it, as for any read) and the
+    attach events (nothing in this project listens to them).
+    """
+    state = instance_state(obj)
+    session.identity_map.add(state)
+    state.session_id = session.hash_key
 
 
 db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False, "class_": Session})

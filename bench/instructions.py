@@ -25,7 +25,7 @@ import sys
 import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SCENARIOS = ("bare", "me", "posts20")
+SCENARIOS = ("bare", "me", "posts20", "posts20_reader")
 PASSWORD = "instructions-0123456789"
 
 
@@ -90,6 +90,7 @@ def phases(requests: int) -> None:
         "bare": ("/bench/bare", None),
         "me": ("/api/v1/me", signed),
         "posts20": ("/api/v2/posts?limit=20", None),
+        "posts20_reader": ("/api/v2/posts?limit=20", signed),  # `liked` for the reader
     }
     for path, headers in paths.values():
         for _ in range(20):

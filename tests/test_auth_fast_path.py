@@ -198,8 +198,11 @@ def test_authenticated_user_is_a_clean_persistent_session_object(app, auth):
     with app.test_request_context():
         user, _claims = request_auth.authenticate(token["access_token"])
         state = sa.inspect(user)
+        assert not db.session.registry.has()  # no session made for it
+        assert state.detached and state.key == (User, (user.id,), None)
+        assert user in db.session  # the session, made now, takes it in
         assert state.persistent and not state.modified
-        assert user in db.session and not db.session.dirty and not db.session.new
+        assert not db.session.dirty and not db.session.new
         assert request_auth.authenticate(token["access_token"])[0] is user
         with db.engine.connect() as conn:
             row = conn.execute(sa.select(User.__table__).where(User.id == user.id)).one()
@@ -238,3 +241,38 @@ def test_the_compiled_read_returns_what_core_returns(app, auth):
     assert fast[auth_reading._USER_ATTRIBUTES.index("created_at")].tzinfo is not None
     assert fast[-2:] == (False, True)  # not revoked, session live
     assert missing is None
+
+
+def test_a_change_made_before_the_request_has_a_session_is_flushed(app, auth):
+    """The authenticated user waits outside any session until the request uses one; a
+    change made to it before then is still saved by the session's commit."""
+    from app import auth as request_auth
+
+    token = auth.user("alice") and auth.login("alice")
+    with app.test_request_context():
+        user, _claims = request_auth.authenticate(token["access_token"])
+        user.bio = "changed while waiting"
+        assert not db.session.registry.has()
+        db.session.commit()  # makes the session, which takes the user in with its change
+    with app.app_context():
+        assert db.session.get(User, user.id).bio == "changed while waiting"
+
+
+def test_a_request_that_needs_no_session_makes_none(client, app, auth, monkeypatch):
+    """``GET /api/v1/me`` answers from the auth statement alone: no ORM session is made
+    (nor closed) for it; a view that uses the session gets the same user object."""
+    from app.extensions import Session
+
+    headers = auth.user("alice")
+    made = []
+    original = Session.__init__
+
+    def counting(self, *args, **kwargs):
+        made.append(self)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Session, "__init__", counting)
+    assert client.get("/api/v1/me", headers=headers).json["username"] == "alice"
+    assert made == []
+    assert client.get(ME, headers=headers).status_code == 200  # v2 /me reads counts
+    assert len(made) == 1
