@@ -275,14 +275,22 @@ def register_error_handlers(app: Flask) -> None:
 def register_security_headers(app: Flask) -> None:
     @app.after_request
     def security_headers(response: Response) -> Response:
-        response.headers["X-Content-Type-Options"] = "nosniff"
+        headers = response.headers
+        present = {name.lower() for name in headers.keys()}  # one pass, not one per header
+        if "x-content-type-options" in present:
+            headers["X-Content-Type-Options"] = "nosniff"
+        else:
+            headers.add("X-Content-Type-Options", "nosniff")
         # Nothing here is meant to be framed: not the API, not /docs, not the frontend.
-        response.headers.setdefault("X-Frame-Options", "DENY")
+        if "x-frame-options" not in present:
+            headers.add("X-Frame-Options", "DENY")
         if request.path.startswith("/api/"):
             # API answers are per-user and may carry tokens: never let a cache keep them
             # (Pragma for HTTP/1.0 caches).
-            response.headers.setdefault("Cache-Control", "no-store")
-            response.headers.setdefault("Pragma", "no-cache")
+            if "cache-control" not in present:
+                headers.add("Cache-Control", "no-store")
+            if "pragma" not in present:
+                headers.add("Pragma", "no-cache")
         return response
 
 

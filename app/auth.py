@@ -19,6 +19,7 @@ from sqlalchemy.orm import make_transient_to_detached
 
 from .extensions import PENDING_USER, attach, db
 from .models import RevokedToken, User, UserSession
+from .readconn import own_connections
 from .tokens import ACCESS, INVALID, MISSING, REVOKED, SESSION, AuthError, decode_token
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -104,8 +105,9 @@ class _CompiledRead:
     row processors) costs several times the statement itself: 43 µs against 7 µs on SQLite,
     266 µs against 79 µs of client CPU on PostgreSQL, measured in one process. Here the SQL
     text, the order of its parameters and each column's result processor (``UTCDateTime``,
-    SQLite's booleans) are fixed once; a request checks a DBAPI connection out of the pool,
-    runs the text and converts the row as Core would (``tests/test_auth_fast_path.py``
+    SQLite's booleans) are fixed once; a request takes one of the engine's own DBAPI
+    connections (``app.readconn``; the pool's when those are busy), runs the text and
+    converts the row as Core would (``tests/test_auth_fast_path.py``
     compares both reads column by column on each database). A DBAPI error invalidates that
     connection and the read is retried once through Core, whose error handling (503 while
     the database is away, a reconnect after it returns) then applies unchanged; with a
@@ -119,23 +121,28 @@ class _CompiledRead:
         self.sqlite = dialect.name == "sqlite"
         names = compiled.positiontup
         self.order = tuple(names) if names and dialect.paramstyle == "qmark" else None
-        self.processors = [
-            c.type._cached_result_processor(dialect, None) for c in stmt.selected_columns
-        ]
+        processors = [c.type._cached_result_processor(dialect, None) for c in stmt.selected_columns]
+        self.width = len(processors)
+        self.converters = tuple((i, p) for i, p in enumerate(processors) if p is not None)
         self.error = dialect.loaded_dbapi.Error
 
     def run(self, engine: sa.Engine, params: dict[str, Any]) -> tuple[Any, ...] | None:
+        own = own_connections(engine)
+        if own is not None:
+            with own.connection(engine) as raw:
+                if raw is not None:  # in autocommit already on PostgreSQL
+                    return self._convert(self._execute(raw, params))
         fairy = engine.raw_connection()
         try:
             raw = fairy.driver_connection
             if self.sqlite:
-                row = raw.execute(self.sql, tuple(params[k] for k in self.order)).fetchone()
+                row = self._execute(raw, params)
             else:
                 # Autocommit for the one statement: no BEGIN and ROLLBACK round trips,
                 # and psycopg keeps the statement prepared (a ROLLBACK forgets it).
                 raw.autocommit = True
                 try:
-                    row = raw.execute(self.sql, params, prepare=True).fetchone()
+                    row = self._execute(raw, params)
                 finally:
                     raw.autocommit = False
         except self.error:
@@ -143,9 +150,22 @@ class _CompiledRead:
             raise
         finally:
             fairy.close()
+        return self._convert(row)
+
+    def _execute(self, raw: Any, params: dict[str, Any]) -> Any:
+        if self.sqlite:
+            return raw.execute(self.sql, tuple(params[k] for k in self.order)).fetchone()
+        return raw.execute(self.sql, params, prepare=True).fetchone()
+
+    def _convert(self, row: Any) -> tuple[Any, ...] | None:
         if row is None:
             return None
-        return tuple(p(v) if p else v for p, v in zip(self.processors, row, strict=True))
+        if len(row) != self.width:
+            raise RuntimeError(f"auth read: {len(row)} columns, {self.width} expected")
+        values = list(row)
+        for i, convert in self.converters:
+            values[i] = convert(values[i])
+        return tuple(values)
 
 
 _compiled_reads: dict[tuple[int, str], _CompiledRead] = {}
