@@ -4,7 +4,7 @@
 post as the blog's authors write them: about 2 KB of Markdown (headings, a list, a link, a
 code block, emphasis), five tags and a summary, so that Markdown rendering, sanitizing, the
 tag rows and the search index all do their work. Each title carries ``@RUN@`` (a mark for
-the wrk run) and ``@N@`` (bench/post.lua's per-request counter): every slug is new, none
+the wrk run) and ``@N@`` (bench/requests.lua's per-request counter): every slug is new, none
 needs a ``-2``.
 
 The posts are written by the bench reader (user 1) into the empty database (bench.soak: the
