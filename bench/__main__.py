@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
 
-from . import inprocess, load, seed
+from . import inprocess, load, seed, writes
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_DATA_DIR = os.path.join(ROOT, "bench", "results", "data")
@@ -38,6 +38,7 @@ class Server:
     port: int = 0
     process: subprocess.Popen | None = None
     app_name: str = ""
+    env: dict[str, str] = field(default_factory=dict)  # beside FLASK_ENV, DATABASE_URL, …
 
     def database_url(self) -> str:
         if not self.url.startswith("postgresql"):
@@ -56,6 +57,7 @@ class Scenario:
     server: str
     path: str
     token: str  # "ours", "fjwt" or "" (no Authorization header)
+    body: str = ""  # a JSON body (bench/writes.py): POSTed, 201 expected; "": GET
     rates: list[float] = field(default_factory=list)
     cpu_us: list[float] = field(default_factory=list)  # server CPU per request
     errors: int = 0
@@ -76,6 +78,7 @@ def start(server: Server, secret: str, workers: int, log=None) -> None:
         SECRET_KEY=secret,
         DATABASE_URL=server.database_url(),
         PYTHONPATH=ROOT,
+        **server.env,
     )
     env.pop("JWT_SECRET_KEY", None)
     cmd = [sys.executable, "-m", "gunicorn", "-w", str(workers), "-k", "sync"]
@@ -159,10 +162,26 @@ def scenarios_for(backend: str) -> list[Scenario]:
         Scenario("me", backend, "empty", "/api/v1/me", "ours"),
         Scenario("me_1m", backend, "full", "/api/v1/me", "ours"),
         Scenario("fjwt_me", backend, "fjwt", "/bench/fjwt/me", "fjwt"),
+        # A v2 page of 20 as a signed-in reader sees it: tags, counts, `liked`, author.
+        Scenario("list20", backend, "full", "/api/v2/posts?limit=20", "ours"),
+        Scenario("post_plain", backend, "write", "/api/v2/posts", "ours", writes.plain_body()),
+        Scenario("post_rich", backend, "write", "/api/v2/posts", "ours", writes.rich_body()),
     ]
     for name, path, needs_token in inprocess.LISTS:
         scenarios.append(Scenario(name, backend, "full", path, "ours" if needs_token else ""))
     return scenarios
+
+
+def write_server(url: str) -> Server:
+    """The server of the write scenarios, on the empty database: the real app, whose
+    per-user limit on writing posts (30 a minute) would otherwise answer 429 to nearly all
+    of them; the limiter still runs, with a limit no run reaches."""
+    return Server(
+        "write",
+        "bench.app:create_bench_app()",
+        url,
+        env={"POST_RATE_LIMIT": "1000000000 per minute"},
+    )
 
 
 def resolve_paths(scenarios: list[Scenario], base: str, token: str) -> None:
@@ -220,6 +239,8 @@ def versions() -> dict[str, str]:
 
 RATIOS = [
     ("me ÷ bare", "me", "bare"),
+    ("v2 list of 20 ÷ bare", "list20", "bare"),
+    ("rich POST ÷ plain POST", "post_rich", "post_plain"),
     ("me (1M revoked) ÷ me (empty)", "me_1m", "me"),
     ("last page ÷ first page (rate; cost is 1/x)", "posts_last", "posts_first"),
     ("last page by offset ÷ first page", "posts_last_offset", "posts_first"),
@@ -341,11 +362,14 @@ def main(argv: list[str] | None = None) -> int:
             "empty": Server("empty", "bench.app:create_bench_app()", dbs[(backend, "empty")].url),
             "full": Server("full", "bench.app:create_bench_app()", dbs[(backend, "full")].url),
             "fjwt": Server("fjwt", "bench.app:create_fjwt_app()", dbs[(backend, "empty")].url),
+            "write": write_server(dbs[(backend, "empty")].url),
         }
         scenarios = [s for s in scenarios_for(backend) if not only or s.name in only]
         if not has_fjwt():
             scenarios = [s for s in scenarios if s.token != "fjwt"]
         headers_for = tokens(dbs[(backend, "empty")].url, secret)
+        if any(s.body for s in scenarios):
+            writes.clear(dbs[(backend, "empty")].url, secret)  # what a stopped run left
         try:
             for server in {s.server for s in scenarios}:
                 start(servers[server], secret, args.workers)
@@ -357,7 +381,16 @@ def main(argv: list[str] | None = None) -> int:
                 )
             for s in scenarios:  # warm-up: imports, pools, prepared statements, caches
                 headers = {"Authorization": f"Bearer {headers_for[s.token]}"} if s.token else {}
-                load.drive(servers[s.server].base() + s.path, headers, seconds=1, connections=2)
+                body = writes.for_run(s.body) if s.body else None
+                load.drive(
+                    servers[s.server].base() + s.path,
+                    headers,
+                    seconds=1,
+                    connections=2,
+                    body=body,
+                )
+                if s.body:
+                    writes.clear(dbs[(backend, "empty")].url, secret)
             for round_no in range(args.rounds):
                 shift = round_no % len(scenarios)
                 for s in scenarios[shift:] + scenarios[:shift]:
@@ -369,9 +402,12 @@ def main(argv: list[str] | None = None) -> int:
                         headers,
                         seconds=args.seconds,
                         connections=args.connections,
+                        body=writes.for_run(s.body) if s.body else None,
                     )
                     after = cpu_snapshot(server_pids(server, pg_url))
                     used = sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items())
+                    if s.body:  # every round writes into an equally empty table
+                        writes.clear(dbs[(backend, "empty")].url, secret)
                     s.rates.append(result.requests_per_second)
                     s.cpu_us.append(used / max(result.requests, 1) * 1e6)
                     s.errors += result.errors

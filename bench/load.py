@@ -1,4 +1,11 @@
-"""Drive a URL for a fixed time with ``wrk``, or with Python threads when wrk is absent."""
+"""Drive a server for a fixed time with ``wrk``, or with Python threads when wrk is absent.
+
+``drive`` sends one request over and over: a GET, or with ``body`` (a JSON text holding
+``@N@``) a POST of that body with ``@N@`` replaced by a per-request counter, every answer
+but 201 Created then counting as an error. ``rotate`` sends a rotation of such requests
+(bench.soak). Under wrk both go through bench/requests.lua when there is a body or more
+than one request.
+"""
 
 from __future__ import annotations
 
@@ -16,25 +23,85 @@ from urllib.parse import urlsplit
 @dataclass
 class Result:
     requests_per_second: float
-    errors: int  # non-2xx answers and socket errors
+    errors: int  # unexpected answers (non-2xx; not 201 for a POST run) and socket errors
     requests: int = 0
 
 
-def drive(url: str, headers: dict[str, str], *, seconds: float, connections: int) -> Result:
+SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "requests.lua")
+COUNTER = "@N@"  # in a body: replaced by a counter unique to the request
+
+
+def drive(
+    url: str,
+    headers: dict[str, str],
+    *,
+    seconds: float,
+    connections: int,
+    body: str | None = None,
+) -> Result:
+    """``url`` for ``seconds``: GET, or POST of ``body`` (201 expected)."""
+    parts = urlsplit(url)
+    target = parts.path + (f"?{parts.query}" if parts.query else "")
+    base = f"{parts.scheme}://{parts.netloc}"
+    if body is None:
+        if shutil.which("wrk"):
+            return _wrk(url, headers, seconds=seconds, connections=connections)
+        return _threads(base, headers, [f"GET {target}"], seconds, connections, "2xx")
+    return rotate(
+        base,
+        headers,
+        [f"POST {target} {body}"],
+        seconds=seconds,
+        connections=connections,
+        expect="201",
+    )
+
+
+def rotate(
+    base: str,
+    headers: dict[str, str],
+    lines: list[str],
+    *,
+    seconds: float,
+    connections: int,
+    expect: str = "2xx",
+) -> Result:
+    """``lines`` ("METHOD PATH [JSON body]") in turn against ``base`` for ``seconds``;
+    ``expect`` is "2xx" or "201", the answer every request must get."""
     if shutil.which("wrk"):
-        return _wrk(url, headers, seconds=seconds, connections=connections)
-    return _threads(url, headers, seconds=seconds, connections=connections)
+        return _wrk(
+            base + "/",
+            headers,
+            seconds=seconds,
+            connections=connections,
+            script_args=[expect, *lines],
+        )
+    return _threads(base, headers, lines, seconds, connections, expect)
 
 
-def _wrk(url: str, headers: dict[str, str], *, seconds: float, connections: int) -> Result:
+def _wrk(
+    url: str,
+    headers: dict[str, str],
+    *,
+    seconds: float,
+    connections: int,
+    script_args: list[str] | None = None,
+) -> Result:
+    """One wrk run; with ``script_args``, through bench/requests.lua."""
     cmd = ["wrk", "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--timeout", "10s"]
     for name, value in headers.items():
         cmd += ["-H", f"{name}: {value}"]
-    out = subprocess.run(cmd + [url], capture_output=True, text=True, check=True).stdout
+    if script_args:
+        cmd += ["-s", SCRIPT, url, "--", *script_args]
+    else:
+        cmd.append(url)
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     requests = int(re.search(r"(\d+) requests in", out).group(1))
     errors = 0
-    if match := re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out):
+    if match := re.search(r"Unexpected:\s+(\d+)", out):  # bench/requests.lua's own count
+        errors += int(match.group(1))
+    elif match := re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out):
         errors += int(match.group(1))
     socket_errors = r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)"
     if match := re.search(socket_errors, out):
@@ -42,21 +109,41 @@ def _wrk(url: str, headers: dict[str, str], *, seconds: float, connections: int)
     return Result(rate, errors, requests)
 
 
-def _threads(url: str, headers: dict[str, str], *, seconds: float, connections: int) -> Result:
-    parts = urlsplit(url)
-    target = parts.path + (f"?{parts.query}" if parts.query else "")
+def _threads(
+    base: str,
+    headers: dict[str, str],
+    lines: list[str],
+    seconds: float,
+    connections: int,
+    expect: str,
+) -> Result:
+    """What bench/requests.lua does, with a thread per connection."""
+    parts = urlsplit(base)
+    requests = []
+    for line in lines:
+        method, target, body = (line.split(" ", 2) + [""])[:3]
+        requests.append((method, target, body))
+    posted = {**headers, "Content-Type": "application/json"}
     done = [0] * connections
     errors = [0] * connections
     stop = time.monotonic() + seconds
 
     def client(n: int) -> None:
+        sent = 0
         while time.monotonic() < stop:
+            method, target, body = requests[sent % len(requests)]
+            sent += 1
             conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
             try:
-                conn.request("GET", target, headers=headers)
+                if body:
+                    payload = body.replace(COUNTER, f"{n + 1}-{sent}").encode()
+                    conn.request(method, target, body=payload, headers=posted)
+                else:
+                    conn.request(method, target, headers=headers)
                 response = conn.getresponse()
                 response.read()
-                if 200 <= response.status < 300:
+                ok = response.status == 201 if expect == "201" else 200 <= response.status < 300
+                if ok:
                     done[n] += 1
                 else:
                     errors[n] += 1
