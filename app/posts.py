@@ -71,8 +71,15 @@ def tag_rows(names: Iterable[str]) -> list[Tag]:
     names = sorted(set(names))
     if not names:
         return []
-    _insert_ignoring_duplicates(Tag.__table__, [{"name": name} for name in names], ["name"])
-    return list(db.session.scalars(sa.select(Tag).where(Tag.name.in_(names)).order_by(Tag.name)))
+    query = sa.select(Tag).where(Tag.name.in_(names)).order_by(Tag.name)
+    found = list(db.session.scalars(query))
+    if len(found) == len(names):  # the usual case: every tag exists (one statement)
+        return found
+    known = {tag.name for tag in found}
+    missing = [{"name": name} for name in names if name not in known]
+    # A concurrent writer may create the same tag between the read and the insert.
+    _insert_ignoring_duplicates(Tag.__table__, missing, ["name"])
+    return list(db.session.scalars(query))
 
 
 def _apply(post: Post, data: dict[str, Any]) -> None:

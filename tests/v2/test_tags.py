@@ -147,3 +147,20 @@ def test_tag_filter_reads_an_index(app):
     with app.app_context():
         indexes = sa.inspect(db.engine).get_indexes("post_tags")
     assert ["tag_id", "post_id"] in [index["column_names"] for index in indexes]
+
+
+def test_tags_that_exist_are_read_not_inserted(client, app, alice):
+    """A post naming tags that all exist reads them (one SELECT); only new names are
+    inserted, and a mix of both links every tag once."""
+    from ..helpers import sql_statements
+
+    assert create(client, alice, ["a", "b"], title="first").status_code == 201
+    with sql_statements(app) as seen:
+        assert create(client, alice, ["b", "a"], title="second").status_code == 201
+    assert not [s for s in seen if s.lstrip().upper().startswith("INSERT INTO TAGS")]
+    assert len([s for s in seen if "FROM tags" in s]) == 1
+    with sql_statements(app) as seen:
+        mixed = create(client, alice, ["a", "c"], title="third")
+    assert mixed.status_code == 201 and mixed.json["tags"] == ["a", "c"]
+    assert len([s for s in seen if s.lstrip().upper().startswith("INSERT INTO TAGS")]) == 1
+    assert tag_names(app) == ["a", "b", "c"] and links(app) == 6
