@@ -24,7 +24,7 @@ from . import search
 from .errors import Invalid, NotFound
 from .extensions import db
 from .models import ID_MAX, Comment, Follow, Like, Post, Tag, User, post_tags, username_key, utcnow
-from .pagination import Page, paginate
+from .pagination import Keyset, Page, paginate
 from .permissions import can_moderate
 
 DEFAULT_POST_SORT = "-created_at"
@@ -222,23 +222,88 @@ def post_list(viewer: User | None, args: dict[str, Any], author_id: int | None =
     """The page of posts a list endpoint answers for ``viewer`` with query ``args``.
 
     ``author_id``: only this author's posts (``/users/<id>/posts``), on top of the
-    ``author_id`` the query string may carry. With ``q`` and no ``sort`` the best matches
-    come first; otherwise ``sort`` (default newest first).
+    ``author_id`` the query string may carry. With ``q`` see ``search_page``; otherwise
+    ``sort`` (default newest first).
     """
     q = args.get("q")
+    # Search results hold no drafts, whoever asks: the published posts, as for nobody.
     stmt = visible_posts(
-        viewer,
+        None if q else viewer,
         author_id=args.get("author_id"),
-        q=q,
         tag=args.get("tag"),
         liked_by=args.get("liked_by"),
     )
     if author_id is not None:
         stmt = stmt.where(Post.user_id == author_id)
-    if q and args.get("sort") is None:
-        return page_of_posts(stmt, args, viewer, ranking=search.by_relevance(q, _dialect()))
+    if q:
+        return search_page(stmt, q, args, viewer)
     args = {**args, "sort": args.get("sort") or DEFAULT_POST_SORT}
     return page_of_posts(stmt, args, viewer, total=_kept_total(viewer, args, author_id))
+
+
+def search_page(stmt: sa.Select, q: str, args: dict[str, Any], viewer: User | None) -> Page:
+    """One page of the published posts of ``stmt`` that match ``q``, with bounded work.
+
+    Without ``sort``: the ``search.SEARCH_CANDIDATES`` newest matches, best first; ``total``
+    is how many of them there are (every match up to the cap, the cap past it), so paging
+    by offset ends at the cap. With ``sort``: every match in that order (``sorted_search``).
+    """
+    dialect = _dialect()
+    matches = search.matching(stmt, q, dialect)
+    if args.get("sort") is None:
+        found = search.candidates(matches, dialect)
+        ranked, ranking = search.ranked(q, dialect, found)
+        total = sa.select(sa.func.count()).select_from(found)
+        return page_of_posts(ranked, args, viewer, ranking=ranking, total=total)
+    return sorted_search(stmt, matches, q, args, viewer)
+
+
+def sorted_search(
+    stmt: sa.Select, matches: sa.Select, q: str, args: dict[str, Any], viewer: User | None
+) -> Page:
+    """A search in ``args["sort"]`` order: every match, paged by cursor or offset.
+
+    ``total`` counts the matches up to ``search.SEARCH_CANDIDATES`` past this page
+    (``search_total``). When there are more than that and the order is by time, SQLite
+    reads the posts newest (or oldest) first along the time index and probes each in the
+    search index, stopping at the page (``search.probing``); with fewer it sorts the
+    matches. PostgreSQL's planner makes that choice itself.
+    """
+    dialect = _dialect()
+    total, known = search_total(matches, q, args, dialect)
+    by_time = args["sort"].lstrip("-") == "created_at"
+    if dialect == "sqlite" and by_time and known and total > search.SEARCH_CANDIDATES:
+        matches = search.probing(stmt, q, known)
+    return page_of_posts(matches, args, viewer, total=total)
+
+
+def search_total(
+    matches: sa.Select, q: str, args: dict[str, Any], dialect: str
+) -> tuple[int, bool]:
+    """The ``total`` of a sorted search, and whether ``q``'s last word is a whole word
+    (``search.last_word_known``), in one statement.
+
+    ``total`` is exact when at most ``search.SEARCH_CANDIDATES`` matches follow this page;
+    otherwise it is this page's offset + limit + the cap (a lower bound, so the ``next``
+    link is there whenever there is a next page). Counted in index order up to that bound,
+    from the cursor's position when there is one (the rows before it are its offset)."""
+    bound = args["limit"] + search.SEARCH_CANDIDATES
+    ids = matches.with_only_columns(Post.id, maintain_column_froms=True)
+    offset = args["offset"]
+    if args.get("after"):
+        keyset = Keyset(Post, args["sort"])
+        offset, value, item_id = keyset.decode(args["after"])
+        # Read from the end the remaining rows lie at (roughly: ids follow time).
+        order = search.index_order(dialect, newest=not keyset.descending)
+        rest = keyset.after(ids, value, item_id).order_by(order).limit(bound)
+    else:
+        rest = ids.order_by(search.index_order(dialect)).limit(offset + bound)
+        offset = 0
+    counted = sa.select(sa.func.count()).select_from(rest.subquery("counted"))
+    found = db.session.execute(
+        sa.select(counted.scalar_subquery(), search.last_word_known(q, dialect))
+    ).one()
+    return offset + (found[0] or 0), bool(found[1])
 
 
 def _kept_total(viewer: User | None, args: dict[str, Any], author_id: int | None) -> Any:
