@@ -249,10 +249,16 @@ def search_page(stmt: sa.Select, q: str, args: dict[str, Any], viewer: User | No
     by offset ends at the cap. With ``sort``: every match in that order (``sorted_search``).
     """
     dialect = _dialect()
-    matches = search.matching(stmt, q, dialect)
+    known = None
+    if dialect == "postgresql":
+        # The query's text a constant, not a CASE: the planner then reads the words'
+        # frequencies and walks the primary key backwards for a common one (GIN cannot
+        # give the newest first), or uses GIN for a rare one. One statement more.
+        known = bool(db.session.scalar(sa.select(search.last_word_known(q, dialect))))
+    matches = search.matching(stmt, q, dialect, known)
     if args.get("sort") is None:
         found = search.candidates(matches, dialect)
-        ranked, ranking = search.ranked(q, dialect, found)
+        ranked, ranking = search.ranked(q, dialect, found, known)
         total = sa.select(sa.func.count()).select_from(found)
         return page_of_posts(ranked, args, viewer, ranking=ranking, total=total)
     return sorted_search(stmt, matches, q, args, viewer)

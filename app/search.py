@@ -7,7 +7,7 @@ write path, ``flask fake``, a cascade from a deleted user):
 
 - SQLite: ``posts_fts``, an FTS5 *external-content* table over ``posts`` (porter stemming,
   accents folded), with triggers on ``posts`` for insert, delete and an update of any
-  indexed column. Ranked by ``bm25`` with the title weighted most.
+  indexed column. Ranked by a score per column (below), the title weighted most.
 - PostgreSQL: ``posts.search_vector``, a stored generated ``tsvector`` column (``english``
   configuration; weights A title, B tags and summary, D content) with a GIN index.
   Ranked by ``ts_rank``.
@@ -52,9 +52,6 @@ PREFIX_MIN = 3
 FTS_TABLE = "posts_fts"
 VECTOR_COLUMN = "search_vector"
 VECTOR_INDEX = "ix_posts_search_vector"
-# bm25 weights per FTS5 column (title, summary, content, search_tags): a word in the title
-# counts ten times one in the body.
-BM25_WEIGHTS = (10.0, 4.0, 1.0, 5.0)
 PG_CONFIG = "english"
 #: A relevance search ranks its newest SEARCH_CANDIDATES matches, and a sorted search
 #: counts at most this many matches past its page (the answer's ``total``).
@@ -123,7 +120,8 @@ def _known(word: str, dialect: str) -> Any:
         return sa.exists(sa.select(known.c.rowid).where(_fts_match("known", exact)))
     post = _posts()
     exact = _pg_tsquery(_param("ts_known", tsquery([word], prefix=False)))
-    return sa.exists(sa.select(post.id).where(_vector().op("@@")(exact)))
+    # Never correlated to the statement's own posts: the lookup is over all of them.
+    return sa.exists(sa.select(post.id).where(_vector().op("@@")(exact)).correlate(None))
 
 
 def query_text(
@@ -175,8 +173,9 @@ def _posts() -> Any:
     return Post
 
 
-def matching(stmt: sa.Select, q: str, dialect: str) -> sa.Select:
-    """``stmt`` (a SELECT of posts) narrowed to the posts that match every word of ``q``."""
+def matching(stmt: sa.Select, q: str, dialect: str, known: bool | None = None) -> sa.Select:
+    """``stmt`` (a SELECT of posts) narrowed to the posts that match every word of ``q``
+    (``known``: see ``query_text``)."""
     terms = words(q)
     post = _posts()
     if dialect == "sqlite":
@@ -184,10 +183,10 @@ def matching(stmt: sa.Select, q: str, dialect: str) -> sa.Select:
         joined = stmt.join(FTS, FTS.c.rowid == post.id)
         if not terms:
             return joined.where(sa.false())
-        return joined.where(_fts_match(FTS_TABLE, query_text(terms, dialect)))
+        return joined.where(_fts_match(FTS_TABLE, query_text(terms, dialect, known=known)))
     if not terms:
         return stmt.where(sa.false())
-    return stmt.where(_vector().op("@@")(_pg_tsquery(query_text(terms, dialect))))
+    return stmt.where(_vector().op("@@")(_pg_tsquery(query_text(terms, dialect, known=known))))
 
 
 def index_order(dialect: str, *, newest: bool = True) -> Any:
@@ -211,7 +210,9 @@ def _column_hits(column: str, terms: list[str], lowest: Any) -> sa.Select:
     return sa.select(hits.c.rowid).where(match, hits.c.rowid >= lowest)
 
 
-def ranked(q: str, dialect: str, found: sa.CTE) -> tuple[sa.Select, list[Any]]:
+def ranked(
+    q: str, dialect: str, found: sa.CTE, known: bool | None = None
+) -> tuple[sa.Select, list[Any]]:
     """The candidates ``found`` as a SELECT of posts, and its ORDER BY: best match first,
     newest first among equals (title > tags and summary > body; see the module's notes)."""
     post = _posts()
@@ -227,7 +228,7 @@ def ranked(q: str, dialect: str, found: sa.CTE) -> tuple[sa.Select, list[Any]]:
             hit = post.id.in_(_column_hits(column, terms, lowest))
             score = score + sa.case((hit, points), else_=0)
         return stmt, [score.desc(), *tie]
-    rank = sa.func.ts_rank(_vector(), _pg_tsquery(query_text(terms, dialect)))
+    rank = sa.func.ts_rank(_vector(), _pg_tsquery(query_text(terms, dialect, known=known)))
     return stmt, [rank.desc(), *tie]
 
 
