@@ -13,6 +13,7 @@ count stays the same for 1 item and for 100.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -257,59 +258,91 @@ def search_page(stmt: sa.Select, q: str, args: dict[str, Any], viewer: User | No
         known = bool(db.session.scalar(sa.select(search.last_word_known(q, dialect))))
     matches = search.matching(stmt, q, dialect, known)
     if args.get("sort") is None:
-        found = search.candidates(matches, dialect)
+        found = search.candidates(matches, dialect, known)
         ranked, ranking = search.ranked(q, dialect, found, known)
         total = sa.select(sa.func.count()).select_from(found)
         return page_of_posts(ranked, args, viewer, ranking=ranking, total=total)
-    return sorted_search(stmt, matches, q, args, viewer)
+    return sorted_search(stmt, matches, q, args, viewer, known)
 
 
 def sorted_search(
-    stmt: sa.Select, matches: sa.Select, q: str, args: dict[str, Any], viewer: User | None
+    stmt: sa.Select,
+    matches: sa.Select,
+    q: str,
+    args: dict[str, Any],
+    viewer: User | None,
+    known: bool | None,
 ) -> Page:
     """A search in ``args["sort"]`` order: every match, paged by cursor or offset.
 
     ``total`` counts the matches up to ``search.SEARCH_CANDIDATES`` past this page
-    (``search_total``). When there are more than that and the order is by time, SQLite
-    reads the posts newest (or oldest) first along the time index and probes each in the
-    search index, stopping at the page (``search.probing``); with fewer it sorts the
-    matches. PostgreSQL's planner makes that choice itself.
+    (``search_total``). When that count ran out before its bound, the matches from here
+    on are all read from the search index and sorted (``search.every_match``). With more,
+    ordered by time, SQLite reads the posts newest (or oldest) first along the time index
+    and probes each in the search index, stopping at the page (``search.probing``);
+    otherwise the database's planner chooses (PostgreSQL walks the time index and tests
+    each post's vector).
     """
     dialect = _dialect()
-    total, known = search_total(matches, q, args, dialect)
-    by_time = args["sort"].lstrip("-") == "created_at"
-    if dialect == "sqlite" and by_time and known and total > search.SEARCH_CANDIDATES:
+    count = search_total(matches, q, args, dialect, known)
+    known = count.known if known is None else known
+    if count.exact:
+        remaining = matches
+        if count.position is not None:
+            remaining = count.keyset.after(matches, *count.position)
+        matches = search.every_match(remaining, dialect, known, count.bound, newest=count.newest)
+    elif dialect == "sqlite" and known and args["sort"].lstrip("-") == "created_at":
         matches = search.probing(stmt, q, known)
-    return page_of_posts(matches, args, viewer, total=total)
+    return page_of_posts(matches, args, viewer, total=count.total)
+
+
+@dataclass(frozen=True)
+class SearchCount:
+    """What ``search_total`` found: the answer's total, whether it is exact (every match
+    from ``position`` on counted, at most ``bound`` of them, read ``newest`` first), and
+    whether the last word is a whole word."""
+
+    total: int
+    exact: bool
+    known: bool
+    bound: int
+    newest: bool
+    keyset: Keyset
+    position: tuple[Any, int] | None
 
 
 def search_total(
-    matches: sa.Select, q: str, args: dict[str, Any], dialect: str
-) -> tuple[int, bool]:
-    """The ``total`` of a sorted search, and whether ``q``'s last word is a whole word
+    matches: sa.Select, q: str, args: dict[str, Any], dialect: str, known: bool | None
+) -> SearchCount:
+    """Count a sorted search's matches, and read whether ``q``'s last word is a whole word
     (``search.last_word_known``), in one statement.
 
     ``total`` is exact when at most ``search.SEARCH_CANDIDATES`` matches follow this page;
     otherwise it is this page's offset + limit + the cap (a lower bound, so the ``next``
     link is there whenever there is a next page). Counted in index order up to that bound,
     from the cursor's position when there is one (the rows before it are its offset)."""
-    bound = args["limit"] + search.SEARCH_CANDIDATES
+    keyset = Keyset(Post, args["sort"])
     ids = matches.with_only_columns(Post.id, maintain_column_froms=True)
-    offset = args["offset"]
+    offset, position = args["offset"], None
+    bound = args["limit"] + search.SEARCH_CANDIDATES
+    newest = True
     if args.get("after"):
-        keyset = Keyset(Post, args["sort"])
         offset, value, item_id = keyset.decode(args["after"])
+        position = (value, item_id)
         # Read from the end the remaining rows lie at (roughly: ids follow time).
-        order = search.index_order(dialect, newest=not keyset.descending)
-        rest = keyset.after(ids, value, item_id).order_by(order).limit(bound)
+        newest = not keyset.descending
+        ids = keyset.after(ids, value, item_id)
+        start = offset
     else:
-        rest = ids.order_by(search.index_order(dialect)).limit(offset + bound)
-        offset = 0
+        bound, start = offset + bound, 0
+    order = search.index_order(dialect, newest=newest, known=known)
+    rest = ids.order_by(order).limit(bound)
     counted = sa.select(sa.func.count()).select_from(rest.subquery("counted"))
-    found = db.session.execute(
+    found, whole = db.session.execute(
         sa.select(counted.scalar_subquery(), search.last_word_known(q, dialect))
     ).one()
-    return offset + (found[0] or 0), bool(found[1])
+    found = found or 0
+    return SearchCount(start + found, found < bound, bool(whole), bound, newest, keyset, position)
 
 
 def _kept_total(viewer: User | None, args: dict[str, Any], author_id: int | None) -> Any:
