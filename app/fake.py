@@ -220,6 +220,7 @@ class _Writer:
         yield
         progress("search index")
         self.connection.exec_driver_sql(search.sqlite_index_from(first))
+        self.connection.exec_driver_sql(search.SQLITE_OPTIMIZE)
         for name, body in search.SQLITE_TRIGGERS.items():
             self.connection.exec_driver_sql(f"CREATE TRIGGER {name} {body}")
 

@@ -166,7 +166,7 @@ def paginate(
     sort: tuple[type, str] | None = None,
     after: str | None = None,
     ids_first: type | None = None,
-    total: sa.Select | None = None,
+    total: sa.Select | int | None = None,
 ) -> Page:
     """Run ``stmt`` for one page (2 statements: count and rows).
 
@@ -182,7 +182,8 @@ def paginate(
     and sort keys.
 
     ``total``: a statement that answers the number of matches another way (kept counts,
-    ``app.counters``); without it the matches are counted.
+    ``app.counters``), or that number already known (a bounded search's count); without it
+    the matches are counted.
     """
     keyset = position = None
     if sort is not None:
@@ -194,7 +195,8 @@ def paginate(
                 offset, *position = keyset.decode(after)
     if total is None:  # count the matches
         total = stmt.with_only_columns(sa.func.count(), maintain_column_froms=True).order_by(None)
-    total = db.session.scalar(total) or 0
+    if not isinstance(total, int):
+        total = db.session.scalar(total) or 0
     page = stmt.limit(limit)
     page = keyset.after(page, *position) if keyset and position else page.offset(offset)
     if ids_first is not None:

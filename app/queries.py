@@ -13,6 +13,7 @@ count stays the same for 1 item and for 100.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -24,7 +25,7 @@ from . import search
 from .errors import Invalid, NotFound
 from .extensions import db
 from .models import ID_MAX, Comment, Follow, Like, Post, Tag, User, post_tags, username_key, utcnow
-from .pagination import Page, paginate
+from .pagination import Keyset, Page, paginate
 from .permissions import can_moderate
 
 DEFAULT_POST_SORT = "-created_at"
@@ -222,23 +223,126 @@ def post_list(viewer: User | None, args: dict[str, Any], author_id: int | None =
     """The page of posts a list endpoint answers for ``viewer`` with query ``args``.
 
     ``author_id``: only this author's posts (``/users/<id>/posts``), on top of the
-    ``author_id`` the query string may carry. With ``q`` and no ``sort`` the best matches
-    come first; otherwise ``sort`` (default newest first).
+    ``author_id`` the query string may carry. With ``q`` see ``search_page``; otherwise
+    ``sort`` (default newest first).
     """
     q = args.get("q")
+    # Search results hold no drafts, whoever asks: the published posts, as for nobody.
     stmt = visible_posts(
-        viewer,
+        None if q else viewer,
         author_id=args.get("author_id"),
-        q=q,
         tag=args.get("tag"),
         liked_by=args.get("liked_by"),
     )
     if author_id is not None:
         stmt = stmt.where(Post.user_id == author_id)
-    if q and args.get("sort") is None:
-        return page_of_posts(stmt, args, viewer, ranking=search.by_relevance(q, _dialect()))
+    if q:
+        return search_page(stmt, q, args, viewer)
     args = {**args, "sort": args.get("sort") or DEFAULT_POST_SORT}
     return page_of_posts(stmt, args, viewer, total=_kept_total(viewer, args, author_id))
+
+
+def search_page(stmt: sa.Select, q: str, args: dict[str, Any], viewer: User | None) -> Page:
+    """One page of the published posts of ``stmt`` that match ``q``, with bounded work.
+
+    Without ``sort``: the ``search.SEARCH_CANDIDATES`` newest matches, best first; ``total``
+    is how many of them there are (every match up to the cap, the cap past it), so paging
+    by offset ends at the cap. With ``sort``: every match in that order (``sorted_search``).
+    """
+    dialect = _dialect()
+    known = None
+    if dialect == "postgresql":
+        # The query's text a constant, not a CASE: the planner then reads the words'
+        # frequencies and walks the primary key backwards for a common one (GIN cannot
+        # give the newest first), or uses GIN for a rare one. One statement more.
+        known = bool(db.session.scalar(sa.select(search.last_word_known(q, dialect))))
+    matches = search.matching(stmt, q, dialect, known)
+    if args.get("sort") is None:
+        found = search.candidates(matches, dialect, known)
+        ranked, ranking = search.ranked(q, dialect, found, known)
+        total = sa.select(sa.func.count()).select_from(found)
+        return page_of_posts(ranked, args, viewer, ranking=ranking, total=total)
+    return sorted_search(stmt, matches, q, args, viewer, known)
+
+
+def sorted_search(
+    stmt: sa.Select,
+    matches: sa.Select,
+    q: str,
+    args: dict[str, Any],
+    viewer: User | None,
+    known: bool | None,
+) -> Page:
+    """A search in ``args["sort"]`` order: every match, paged by cursor or offset.
+
+    ``total`` counts the matches up to ``search.SEARCH_CANDIDATES`` past this page
+    (``search_total``). When that count ran out before its bound, the matches from here
+    on are all read from the search index and sorted (``search.every_match``). With more,
+    ordered by time, SQLite reads the posts newest (or oldest) first along the time index
+    and probes each in the search index, stopping at the page (``search.probing``);
+    otherwise the database's planner chooses (PostgreSQL walks the time index and tests
+    each post's vector).
+    """
+    dialect = _dialect()
+    count = search_total(matches, q, args, dialect, known)
+    known = count.known if known is None else known
+    if count.exact:
+        remaining = matches
+        if count.position is not None:
+            remaining = count.keyset.after(matches, *count.position)
+        matches = search.every_match(remaining, dialect, known, count.bound, newest=count.newest)
+    elif dialect == "sqlite" and known and args["sort"].lstrip("-") == "created_at":
+        matches = search.probing(stmt, q, known)
+    return page_of_posts(matches, args, viewer, total=count.total)
+
+
+@dataclass(frozen=True)
+class SearchCount:
+    """What ``search_total`` found: the answer's total, whether it is exact (every match
+    from ``position`` on counted, at most ``bound`` of them, read ``newest`` first), and
+    whether the last word is a whole word."""
+
+    total: int
+    exact: bool
+    known: bool
+    bound: int
+    newest: bool
+    keyset: Keyset
+    position: tuple[Any, int] | None
+
+
+def search_total(
+    matches: sa.Select, q: str, args: dict[str, Any], dialect: str, known: bool | None
+) -> SearchCount:
+    """Count a sorted search's matches, and read whether ``q``'s last word is a whole word
+    (``search.last_word_known``), in one statement.
+
+    ``total`` is exact when at most ``search.SEARCH_CANDIDATES`` matches follow this page;
+    otherwise it is this page's offset + limit + the cap (a lower bound, so the ``next``
+    link is there whenever there is a next page). Counted in index order up to that bound,
+    from the cursor's position when there is one (the rows before it are its offset)."""
+    keyset = Keyset(Post, args["sort"])
+    ids = matches.with_only_columns(Post.id, maintain_column_froms=True)
+    offset, position = args["offset"], None
+    bound = args["limit"] + search.SEARCH_CANDIDATES
+    newest = True
+    if args.get("after"):
+        offset, value, item_id = keyset.decode(args["after"])
+        position = (value, item_id)
+        # Read from the end the remaining rows lie at (roughly: ids follow time).
+        newest = not keyset.descending
+        ids = keyset.after(ids, value, item_id)
+        start = offset
+    else:
+        bound, start = offset + bound, 0
+    order = search.index_order(dialect, newest=newest, known=known)
+    rest = ids.order_by(order).limit(bound)
+    counted = sa.select(sa.func.count()).select_from(rest.subquery("counted"))
+    found, whole = db.session.execute(
+        sa.select(counted.scalar_subquery(), search.last_word_known(q, dialect))
+    ).one()
+    found = found or 0
+    return SearchCount(start + found, found < bound, bool(whole), bound, newest, keyset, position)
 
 
 def _kept_total(viewer: User | None, args: dict[str, Any], author_id: int | None) -> Any:
@@ -382,14 +486,32 @@ def unfollow(follower: User, followed: User) -> None:
 
 
 def feed(viewer: User, args: dict[str, Any]) -> Page:
-    """Published posts of the users ``viewer`` follows, newest first (keyset paging)."""
+    """Published posts of the users ``viewer`` follows, newest first (keyset paging).
+
+    The total is the followed authors' kept counts added up (app.counters): one row per
+    author followed, not one per post; read with all authors' sum, which picks the shape
+    of the page, as for a tag (``visible_posts``):
+    - following authors of 1/COMMON_TAG_SHARE of the posts or more: the posts are read
+      newest first from the time index (from the cursor on, for a later page) and each is
+      probed in ``follows`` by primary key, so a page stops after about limit ×
+      COMMON_TAG_SHARE probes at most. Read per author instead, every page seeks once in
+      each followed author's index range and sorts what it finds: 1,000 seeks a page,
+      each one deeper as the table grows (SQLite 1M ÷ 1k: 2.0 for the last page);
+    - following fewer: per author, a few posts each.
+    """
     followed = sa.select(Follow.followed_id).where(Follow.follower_id == viewer.id)
-    stmt = sa.select(Post).where(Post.published.is_(True), Post.user_id.in_(followed))
-    # The total is the followed authors' kept counts added up: one row per author followed,
-    # not one per post (app.counters).
-    total = sa.select(sa.func.coalesce(sa.func.sum(User.published_posts), 0)).where(
-        User.id.in_(followed)
-    )
+    theirs = sa.select(sa.func.sum(User.published_posts)).where(User.id.in_(followed))
+    everyone = sa.select(sa.func.sum(User.published_posts))
+    total, everything = db.session.execute(
+        sa.select(theirs.scalar_subquery(), everyone.scalar_subquery())
+    ).one()
+    total = total or 0
+    stmt = sa.select(Post).where(Post.published.is_(True))
+    if total * COMMON_TAG_SHARE >= (everything or 0):
+        follows = Follow.follower_id == viewer.id, Follow.followed_id == Post.user_id
+        stmt = stmt.where(sa.exists().where(*follows))
+    else:
+        stmt = stmt.where(Post.user_id.in_(followed))
     return page_of_posts(stmt, {**args, "sort": "-created_at"}, viewer, total=total)
 
 

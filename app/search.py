@@ -7,7 +7,7 @@ write path, ``flask fake``, a cascade from a deleted user):
 
 - SQLite: ``posts_fts``, an FTS5 *external-content* table over ``posts`` (porter stemming,
   accents folded), with triggers on ``posts`` for insert, delete and an update of any
-  indexed column. Ranked by ``bm25`` with the title weighted most.
+  indexed column. Ranked by a score per column (below), the title weighted most.
 - PostgreSQL: ``posts.search_vector``, a stored generated ``tsvector`` column (``english``
   configuration; weights A title, B tags and summary, D content) with a GIN index.
   Ranked by ``ts_rank``.
@@ -23,6 +23,17 @@ FTS5, ``'word'`` in ``to_tsquery`` — so ``"``, ``*``, ``NEAR``, ``OR``, ``-``,
 friends are only ever separators or plain words. Every word must match; the last one also
 matches as a prefix when it has at least ``PREFIX_MIN`` characters (typing "flas" finds
 "flask"). A query with no word at all matches nothing.
+
+Bounded work (a product decision, docs/api-v2.md "Search"): a search in relevance order
+ranks only its ``SEARCH_CANDIDATES`` newest matches (by post id, the order of both indexes)
+and its total counts no further, so its cost does not grow with the number of posts that
+match. On SQLite the rank among those candidates is a score by column (every word in the
+title 10, in the tags 5, in the summary 4, in the body only 0), read from the index with
+column filters limited to the candidates' id range: ``bm25`` would first count every
+document that holds each word, the whole corpus's worth of index. PostgreSQL keeps
+``ts_rank`` (weights A title, B tags and summary, D content), computed for the candidates
+only. A search with ``sort`` is exact (every match, in that order) and counts at most
+``SEARCH_CANDIDATES`` matches past the page it answers (app.queries).
 """
 
 from __future__ import annotations
@@ -41,11 +52,14 @@ PREFIX_MIN = 3
 FTS_TABLE = "posts_fts"
 VECTOR_COLUMN = "search_vector"
 VECTOR_INDEX = "ix_posts_search_vector"
-# bm25 weights per FTS5 column (title, summary, content, search_tags): a word in the title
-# counts ten times one in the body.
-BM25_WEIGHTS = (10.0, 4.0, 1.0, 5.0)
 PG_CONFIG = "english"
+#: A relevance search ranks its newest SEARCH_CANDIDATES matches, and a sorted search
+#: counts at most this many matches past its page (the answer's ``total``).
+SEARCH_CANDIDATES = 1000
+#: SQLite's relevance score: every word in this FTS5 column adds this much.
+COLUMN_SCORES = (("title", 10), ("search_tags", 5), ("summary", 4))
 
+FTS = sa.table(FTS_TABLE, sa.column("rowid", sa.Integer))
 _WORD = re.compile(r"[^\W_]+")
 
 
@@ -60,25 +74,126 @@ def check_words(q: str) -> None:
         raise ValidationError(f"Must be at most {SEARCH_MAX_WORDS} words.")
 
 
-def fts5_query(terms: list[str]) -> str:
-    """An FTS5 MATCH string in which every term is a quoted string (implicit AND)."""
+def fts5_query(terms: list[str], *, prefix: bool = True, column: str | None = None) -> str:
+    """An FTS5 MATCH string in which every term is a quoted string (implicit AND); the last
+    one a prefix if ``prefix`` and long enough; each limited to ``column`` if given."""
     quoted = ['"' + term.replace('"', '""') + '"' for term in terms]
-    if len(terms[-1]) >= PREFIX_MIN:
+    if prefix and len(terms[-1]) >= PREFIX_MIN:
         quoted[-1] += "*"
+    if column is not None:
+        quoted = [f"{column} : {phrase}" for phrase in quoted]
     return " ".join(quoted)
 
 
-def tsquery(terms: list[str]) -> str:
-    """A ``to_tsquery`` string: every term quoted, joined by ``&``; the last one a prefix."""
+def tsquery(terms: list[str], *, prefix: bool = True) -> str:
+    """A ``to_tsquery`` string: every term quoted, joined by ``&``; the last one a prefix if
+    ``prefix`` and long enough."""
     quoted = ["'" + term.replace("'", "''").replace("\\", "\\\\") + "'" for term in terms]
-    if len(terms[-1]) >= PREFIX_MIN:
+    if prefix and len(terms[-1]) >= PREFIX_MIN:
         quoted[-1] += ":*"
     return " & ".join(quoted)
 
 
-def _tsquery(terms: list[str]) -> Any:
+def _param(name: str, value: str) -> Any:
+    return sa.bindparam(name, value, unique=True)
+
+
+def _pg_tsquery(text: Any) -> Any:
+    return sa.func.to_tsquery(sa.literal_column(f"'{PG_CONFIG}'::regconfig"), text)
+
+
+def _vector() -> Any:
+    return sa.literal_column(f"posts.{VECTOR_COLUMN}")
+
+
+def _fts_match(alias: str, query: Any) -> Any:
+    """``<alias> MATCH query`` (FTS5 names the match column after the table, not the alias)."""
+    column = FTS_TABLE if alias == FTS_TABLE else f"{alias}.{FTS_TABLE}"
+    return sa.literal_column(column).op("MATCH")(query)
+
+
+def _known(word: str, dialect: str) -> Any:
+    """Whether some post holds ``word`` as a whole (stemmed) word: one index lookup."""
+    if dialect == "sqlite":
+        known = FTS.alias("known")
+        exact = _param("fts_known", fts5_query([word], prefix=False))
+        return sa.exists(sa.select(known.c.rowid).where(_fts_match("known", exact)))
+    return _pg_known(word)
+
+
+def _pg_known(word: str) -> Any:
+    """PostgreSQL: ``_known``, in two steps, because the planner cannot be trusted with
+    ``EXISTS (… @@ word)``: it expects an early hit and scans the table, every row of it
+    for a word no post holds (1.7 s at 1M). First its own statistics: a word among the
+    column's most common elements is known. Else GIN is asked for any one post, in an order
+    no index serves (``id + 0``), so it reads the word's (short) posting list."""
+    post = _posts()
     config = sa.literal_column(f"'{PG_CONFIG}'::regconfig")
-    return sa.func.to_tsquery(config, sa.bindparam("ts_q", tsquery(terms), unique=True))
+    lexemes = sa.func.tsvector_to_array(sa.func.to_tsvector(config, _param("ts_word", word)))
+    common = (
+        sa.select(sa.literal_column("most_common_elems::text::text[]"))
+        .select_from(sa.text("pg_stats"))
+        .where(
+            sa.literal_column("schemaname") == sa.func.current_schema(),
+            sa.literal_column("tablename") == "posts",
+            sa.literal_column("attname") == VECTOR_COLUMN,
+        )
+        .scalar_subquery()
+    )
+    exact = _pg_tsquery(_param("ts_known", tsquery([word], prefix=False)))
+    # Never correlated to the statement's own posts: the lookup is over all of them.
+    one = (
+        sa.select(post.id)
+        .where(_vector().op("@@")(exact))
+        .order_by(post.id + 0)
+        .limit(1)
+        .correlate(None)
+        .scalar_subquery()
+    )
+    return sa.case((lexemes.op("<@")(common), sa.true()), else_=one.is_not(None))
+
+
+def query_text(
+    terms: list[str], dialect: str, column: str | None = None, known: bool | None = None
+) -> Any:
+    """The MATCH string (SQLite) or ``to_tsquery`` text (PostgreSQL) of ``terms``, as SQL.
+
+    The last word is a prefix (search-as-you-type) only when no post holds it as a whole
+    word: a prefix is read as the merge of every indexed word it begins (FTS5 builds that
+    whole list before it can stop at a LIMIT), a whole word straight from its own list.
+    ``known``: whether a post holds it, when the caller knows (``last_word_known``);
+    otherwise the statement looks it up itself (once, an uncorrelated subquery).
+    """
+    if dialect == "sqlite":
+        exact, prefixed = (fts5_query(terms, prefix=p, column=column) for p in (False, True))
+    else:
+        exact, prefixed = tsquery(terms, prefix=False), tsquery(terms)
+    if exact == prefixed or known is not None:
+        return _param("search_q", exact if known in (None, True) else prefixed)
+    found = _known(terms[-1], dialect)
+    return sa.case((found, _param("search_q", exact)), else_=_param("search_q", prefixed))
+
+
+def last_word_known(q: str, dialect: str) -> Any:
+    """SQL: true when ``q``'s last word is matched as a whole word (not a prefix)."""
+    terms = words(q)
+    if not terms or len(terms[-1]) < PREFIX_MIN:
+        return sa.true()
+    return _known(terms[-1], dialect)
+
+
+def probing(stmt: sa.Select, q: str, known: bool) -> sa.Select:
+    """SQLite: ``stmt`` narrowed to the posts matching ``q`` by one index probe per post (a
+    correlated ``EXISTS`` on the post's rowid), for reading posts in an order of their own
+    (the time index) and stopping at the page, where ``matching`` reads every match first.
+    Only for a whole last word (``known``): a prefix would be merged again at every probe."""
+    terms = words(q)
+    if not terms:
+        return stmt.where(sa.false())
+    probe = FTS.alias("probe")
+    match = _fts_match("probe", query_text(terms, "sqlite", known=known))
+    same_post = probe.c.rowid == _posts().id
+    return stmt.where(sa.exists(sa.select(probe.c.rowid).where(same_post, match)))
 
 
 def _posts() -> Any:
@@ -87,34 +202,86 @@ def _posts() -> Any:
     return Post
 
 
-def matching(stmt: sa.Select, q: str, dialect: str) -> sa.Select:
-    """``stmt`` (a SELECT of posts) narrowed to the posts that match every word of ``q``."""
+def matching(stmt: sa.Select, q: str, dialect: str, known: bool | None = None) -> sa.Select:
+    """``stmt`` (a SELECT of posts) narrowed to the posts that match every word of ``q``
+    (``known``: see ``query_text``)."""
     terms = words(q)
+    post = _posts()
+    if dialect == "sqlite":
+        # Joined even when nothing can match: ``index_order`` names the index's rowid.
+        joined = stmt.join(FTS, FTS.c.rowid == post.id)
+        if not terms:
+            return joined.where(sa.false())
+        return joined.where(_fts_match(FTS_TABLE, query_text(terms, dialect, known=known)))
     if not terms:
         return stmt.where(sa.false())
+    return stmt.where(_vector().op("@@")(_pg_tsquery(query_text(terms, dialect, known=known))))
+
+
+def index_order(dialect: str, *, newest: bool = True, known: bool | None = None) -> Any:
+    """ORDER BY for a ``matching`` statement in the index's own order: post id (FTS5's rowid
+    on SQLite, where only that spelling lets the index stop at a LIMIT).
+
+    PostgreSQL with a prefix (``known`` false): ``id + 0``, which no index serves, so the
+    planner reads the matches from GIN and sorts them. It cannot estimate how many posts a
+    prefix matches, and would otherwise walk the primary key backwards testing every post
+    (1M posts, a prefix of no word: 1.4 s)."""
     post = _posts()
     if dialect == "sqlite":
-        fts = sa.table(FTS_TABLE, sa.column("rowid", sa.Integer))
-        terms_param = sa.bindparam("fts_q", fts5_query(terms), unique=True)
-        match = sa.literal_column(FTS_TABLE).op("MATCH")(terms_param)
-        return stmt.join(fts, fts.c.rowid == post.id).where(match)
-    query = _tsquery(terms)
-    return stmt.where(sa.literal_column(f"posts.{VECTOR_COLUMN}").op("@@")(query))
+        column: Any = FTS.c.rowid
+    else:
+        column = post.id + 0 if known is False else post.id
+    return column.desc() if newest else column.asc()
 
 
-def by_relevance(q: str, dialect: str) -> list[Any]:
-    """ORDER BY for a ``matching`` statement: best match first, newest first among equals."""
+def candidates(stmt: sa.Select, dialect: str, known: bool | None = None) -> sa.CTE:
+    """The ids of the ``SEARCH_CANDIDATES`` newest posts of ``stmt`` (a ``matching`` SELECT
+    of posts), read from the index newest first: the posts a relevance search ranks."""
+    ids = stmt.with_only_columns(_posts().id.label("id"), maintain_column_froms=True)
+    order = index_order(dialect, known=known)
+    return ids.order_by(order).limit(SEARCH_CANDIDATES).cte("candidates")
+
+
+def every_match(
+    stmt: sa.Select, dialect: str, known: bool | None, bound: int, *, newest: bool = True
+) -> sa.Select:
+    """``stmt``'s matches (the first ``bound`` in index order: all of them, when the caller
+    counted fewer) as a SELECT of posts joined to their ids: read from the search index
+    first, then sorted in any order, instead of walking an order's index testing each post."""
     post = _posts()
-    terms = words(q)
+    ids = stmt.with_only_columns(post.id.label("id"), maintain_column_froms=True)
+    order = index_order(dialect, newest=newest, known=known)
+    found = ids.order_by(order).limit(bound).subquery("found")
+    return sa.select(post).join(found, found.c.id == post.id)
+
+
+def _column_hits(column: str, terms: list[str], lowest: Any) -> sa.Select:
+    """Rowids from ``lowest`` on whose ``column`` holds every word of ``terms``."""
+    hits = FTS.alias(f"in_{column}")
+    match = _fts_match(f"in_{column}", query_text(terms, "sqlite", column))
+    return sa.select(hits.c.rowid).where(match, hits.c.rowid >= lowest)
+
+
+def ranked(
+    q: str, dialect: str, found: sa.CTE, known: bool | None = None
+) -> tuple[sa.Select, list[Any]]:
+    """The candidates ``found`` as a SELECT of posts, and its ORDER BY: best match first,
+    newest first among equals (title > tags and summary > body; see the module's notes)."""
+    post = _posts()
+    stmt = sa.select(post).join(found, found.c.id == post.id)
     tie = [post.created_at.desc(), post.id.desc()]
+    terms = words(q)
     if not terms:
-        return tie
+        return stmt, tie
     if dialect == "sqlite":
-        rank = sa.func.bm25(sa.literal_column(FTS_TABLE), *BM25_WEIGHTS)
-        return [rank.asc(), *tie]  # bm25 is lower for better matches
-    query = _tsquery(terms)
-    rank = sa.func.ts_rank(sa.literal_column(f"posts.{VECTOR_COLUMN}"), query)
-    return [rank.desc(), *tie]
+        lowest = sa.select(sa.func.min(found.c.id)).scalar_subquery()
+        score: Any = sa.literal(0)
+        for column, points in COLUMN_SCORES:
+            hit = post.id.in_(_column_hits(column, terms, lowest))
+            score = score + sa.case((hit, points), else_=0)
+        return stmt, [score.desc(), *tie]
+    rank = sa.func.ts_rank(_vector(), _pg_tsquery(query_text(terms, dialect, known=known)))
+    return stmt, [rank.desc(), *tie]
 
 
 # --- the index objects ----------------------------------------------------------------------
@@ -141,6 +308,11 @@ SQLITE_CREATE = [SQLITE_TABLE] + [
     f"CREATE TRIGGER {name} {body}" for name, body in SQLITE_TRIGGERS.items()
 ]
 SQLITE_BACKFILL = f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')"
+
+
+# Merge the index's segments into one: a bulk load leaves a dozen at a million posts, and a
+# lookup of one post by rowid (``probing``) seeks in each (32 → 0.8 ms for a page at 1M).
+SQLITE_OPTIMIZE = f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('optimize')"
 
 
 def sqlite_index_from(first_id: int) -> str:
