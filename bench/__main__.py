@@ -367,20 +367,23 @@ def main(argv: list[str] | None = None) -> int:
         scenarios = [s for s in scenarios_for(backend) if not only or s.name in only]
         if not has_fjwt():
             scenarios = [s for s in scenarios if s.token != "fjwt"]
-        headers_for = tokens(dbs[(backend, "empty")].url, secret)
+        # A token lives in its database (its session row): one per database a server reads.
+        by_database = {v: tokens(dbs[(backend, v)].url, secret) for v in ("empty", "full")}
+        tokens_of = {name: by_database["full" if name == "full" else "empty"] for name in servers}
         if any(s.body for s in scenarios):
             writes.clear(dbs[(backend, "empty")].url, secret)  # what a stopped run left
         try:
             for server in {s.server for s in scenarios}:
                 start(servers[server], secret, args.workers)
             if servers["full"].process:
-                resolve_paths(scenarios, servers["full"].base(), headers_for["ours"])
+                resolve_paths(scenarios, servers["full"].base(), tokens_of["full"]["ours"])
             if not only or any(s.server == "full" for s in scenarios):
                 extra[f"{backend}_inprocess"] = inprocess.measure(
                     dbs[(backend, "full")].url, secret, only=only or None
                 )
             for s in scenarios:  # warm-up: imports, pools, prepared statements, caches
-                headers = {"Authorization": f"Bearer {headers_for[s.token]}"} if s.token else {}
+                token = tokens_of[s.server][s.token] if s.token else ""
+                headers = {"Authorization": f"Bearer {token}"} if token else {}
                 body = writes.for_run(s.body) if s.body else None
                 load.drive(
                     servers[s.server].base() + s.path,
@@ -394,7 +397,8 @@ def main(argv: list[str] | None = None) -> int:
             for round_no in range(args.rounds):
                 shift = round_no % len(scenarios)
                 for s in scenarios[shift:] + scenarios[:shift]:
-                    headers = {"Authorization": f"Bearer {headers_for[s.token]}"} if s.token else {}
+                    token = tokens_of[s.server][s.token] if s.token else ""
+                    headers = {"Authorization": f"Bearer {token}"} if token else {}
                     server = servers[s.server]
                     before = cpu_snapshot(server_pids(server, pg_url))
                     result = load.drive(
