@@ -270,7 +270,9 @@ def test_a_deleted_author_takes_their_posts_out_of_the_index(app, client, auth, 
     assert_index_in_step(app)
 
 
-def test_a_word_common_in_stale_statistics_still_falls_back_to_a_prefix(app, client, seed, alice_id):
+def test_a_word_common_in_stale_statistics_still_falls_back_to_a_prefix(
+    app, client, seed, alice_id
+):
     """PostgreSQL's statistics may list a word as common after every post holding it is
     gone; they only choose how the word is looked up: with no post holding ``work`` as a
     whole word, ``work`` is still the prefix of ``workers``. (SQLite has no statistics
