@@ -178,8 +178,21 @@ def test_tag_cloud_sizes_tags_by_count_and_links_to_the_tag_page(servers, pages)
     busy_size = int(size.search(busy_link.get_attribute("class"))[1])
     rare_size = int(size.search(rare_link.get_attribute("class"))[1])
     assert busy_size > rare_size
-    font = "(el) => parseFloat(getComputedStyle(el).fontSize)"
-    assert busy_link.evaluate(font) > rare_link.evaluate(font)  # the stylesheet applies it
+    # Both sizes in one evaluation, retried: a cloud re-rendered between two lookups leaves a
+    # detached element, whose computed font size is empty (NaN).
+    both = page.wait_for_function(
+        """([busy, rare]) => {
+            const size = (name) => {
+                const link = [...document.querySelectorAll(".tag-cloud a")]
+                    .find((a) => a.textContent.trim() === name);
+                return link ? parseFloat(getComputedStyle(link).fontSize) : NaN;
+            };
+            const sizes = [size(busy), size(rare)];
+            return sizes.every((v) => !Number.isNaN(v)) && sizes;
+        }""",
+        arg=[busy, rare],
+    ).json_value()
+    assert both[0] > both[1]  # the stylesheet applies it
 
     busy_link.click()
     expect(page).to_have_url(re.compile(rf"#/tags/{busy}$"))
