@@ -337,11 +337,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     os.environ["FLASK_ENV"] = "production"
-    pg_url = os.getenv("BENCH_DATABASE_URL") or os.getenv("TEST_DATABASE_URL")
-    wanted = [b.strip() for b in args.backends.split(",") if b.strip()]
-    if "postgresql" in wanted and not pg_url:
-        print("no BENCH_DATABASE_URL/TEST_DATABASE_URL: PostgreSQL skipped", file=sys.stderr)
-        wanted.remove("postgresql")
+    wanted, pg_url = seed.backends(args.backends)
     os.makedirs(args.data_dir, exist_ok=True)
     secret = secrets.token_urlsafe(48)
     dbs = {(d.backend, d.variant): d for d in seed.databases(args.data_dir, pg_url, args.posts)}

@@ -10,6 +10,7 @@ PostgreSQL). The empty database holds only the users.
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -38,6 +39,17 @@ class Database:
 def with_search_path(url: str, schema: str) -> str:
     sep = "&" if "?" in url else "?"
     return f"{url}{sep}options={quote(f'-csearch_path={schema}')}"
+
+
+def backends(spec: str) -> tuple[list[str], str | None]:
+    """The backends of ``--backends`` that can run, and the PostgreSQL URL
+    (``BENCH_DATABASE_URL`` or ``TEST_DATABASE_URL``; without one PostgreSQL is skipped)."""
+    pg_url = os.getenv("BENCH_DATABASE_URL") or os.getenv("TEST_DATABASE_URL")
+    wanted = [b.strip() for b in spec.split(",") if b.strip()]
+    if "postgresql" in wanted and not pg_url:
+        print("no BENCH_DATABASE_URL/TEST_DATABASE_URL: PostgreSQL skipped", file=sys.stderr)
+        wanted.remove("postgresql")
+    return wanted, pg_url
 
 
 def databases(data_dir: str, pg_url: str | None, posts: int = POSTS) -> list[Database]:
