@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 from flask import g, request
 from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import instance_state
 
 from .extensions import PENDING_USER, attach, db
 from .models import RevokedToken, User, UserSession
@@ -94,8 +95,35 @@ def _persistent_user(values: dict[str, Any]) -> User:
 def _detached_user(values: dict[str, Any]) -> User:
     user = _NEW_USER()
     user.__dict__.update(values)
-    make_transient_to_detached(user)
+    if _detach_is_the_key():
+        instance_state(user).key = (User, (values["id"],), None)
+    else:
+        make_transient_to_detached(user)
     return user  # type: ignore[no-any-return]
+
+
+_DETACH_IS_THE_KEY: list[bool] = []
+
+
+def _detach_is_the_key() -> bool:
+    """Whether ``make_transient_to_detached`` of a User whose columns were all just set does
+    nothing but give its state the identity key (decided once, with the mappers configured).
+
+    On a fresh state it clears history that is empty and resets flags to their defaults;
+    what it could add is expired attributes (an unloaded attribute with a scalar loader,
+    e.g. a deferred column or a ``column_property`` left out of the auth read) and ``expire``
+    events. When the User has neither, setting the key is the whole of it, without
+    computing ``state.unloaded`` (set differences over every attribute) on each request;
+    ``tests/test_auth_fast_path.py`` compares both states attribute by attribute.
+    """
+    if not _DETACH_IS_THE_KEY:
+        manager = _USER_MAPPER.class_manager
+        unloaded = set(manager) - set(_USER_ATTRIBUTES)
+        _DETACH_IS_THE_KEY.append(
+            not manager.dispatch.expire
+            and all(not manager[key].impl.accepts_scalar_loader for key in unloaded)
+        )
+    return _DETACH_IS_THE_KEY[0]
 
 
 class _CompiledRead:
