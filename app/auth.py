@@ -33,7 +33,7 @@ def bearer_token(schemes: Iterable[str] = BEARER) -> str | None:
 
     The scheme word is case-insensitive; only the header is read (never a query string).
     """
-    header = request.headers.get("Authorization", "")
+    header = request.environ.get("HTTP_AUTHORIZATION", "")  # what headers["Authorization"] reads
     scheme, _, token = header.strip().partition(" ")
     if scheme.lower() not in schemes:
         return None
@@ -84,11 +84,12 @@ def _persistent_user(values: dict[str, Any]) -> User:
             user = _detached_user(values)
             attach(session, user)
         return user  # type: ignore[return-value]
-    waiting = g.get(PENDING_USER)
-    if waiting is not None and sa.inspect(waiting).key == key:
+    here = g._get_current_object()  # one proxy lookup for the reads and writes below
+    waiting = here.get(PENDING_USER)
+    if waiting is not None and instance_state(waiting).key == key:
         return waiting  # type: ignore[no-any-return]
     user = _detached_user(values)
-    setattr(g, PENDING_USER, user)
+    setattr(here, PENDING_USER, user)
     return user
 
 
@@ -264,7 +265,8 @@ def token_auth(*, optional: bool = False, schemes: Iterable[str] = BEARER) -> Ca
             token = bearer_token(schemes)
             if token is None and not optional:
                 raise AuthError(MISSING, token_sent=False)
-            g.current_user, g.token_claims = authenticate(token) if token else (None, None)
+            here = g._get_current_object()
+            here.current_user, here.token_claims = authenticate(token) if token else (None, None)
             return view(*args, **kwargs)
 
         return wrapped  # type: ignore[return-value]
