@@ -10,7 +10,8 @@ logout, an ended session or a password change on any worker is seen by the next 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from functools import wraps
+from functools import partial, wraps
+from operator import itemgetter
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -149,7 +150,8 @@ class _CompiledRead:
         self.sql = str(compiled)
         self.sqlite = dialect.name == "sqlite"
         names = compiled.positiontup
-        self.order = tuple(names) if names and dialect.paramstyle == "qmark" else None
+        # the parameters' tuple in the statement's order, for qmark (SQLite)
+        self.order = _tuple_of(names) if names and dialect.paramstyle == "qmark" else None
         processors = [c.type._cached_result_processor(dialect, None) for c in stmt.selected_columns]
         self.width = len(processors)
         self.converters = tuple((i, p) for i, p in enumerate(processors) if p is not None)
@@ -158,20 +160,20 @@ class _CompiledRead:
     def run(self, engine: sa.Engine, params: dict[str, Any]) -> tuple[Any, ...] | None:
         own = own_connections(engine)
         if own is not None:
-            with own.connection(engine) as raw:
-                if raw is not None:  # in autocommit already on PostgreSQL
-                    return self._convert(self._execute(raw, params))
+            row = own.run(engine, partial(self._execute, params=params))  # autocommit on PG
+            if row is not None:
+                return self._convert(row[0])
         fairy = engine.raw_connection()
         try:
             raw = fairy.driver_connection
             if self.sqlite:
-                row = self._execute(raw, params)
+                (row,) = self._execute(raw, params)
             else:
                 # Autocommit for the one statement: no BEGIN and ROLLBACK round trips,
                 # and psycopg keeps the statement prepared (a ROLLBACK forgets it).
                 raw.autocommit = True
                 try:
-                    row = self._execute(raw, params)
+                    (row,) = self._execute(raw, params)
                 finally:
                     raw.autocommit = False
         except self.error:
@@ -182,9 +184,10 @@ class _CompiledRead:
         return self._convert(row)
 
     def _execute(self, raw: Any, params: dict[str, Any]) -> Any:
+        """The row (or None) in a 1-tuple, so that None means "no connection" to the caller."""
         if self.sqlite:
-            return raw.execute(self.sql, tuple(params[k] for k in self.order)).fetchone()
-        return raw.execute(self.sql, params, prepare=True).fetchone()
+            return (raw.execute(self.sql, self.order(params)).fetchone(),)
+        return (raw.execute(self.sql, params, prepare=True).fetchone(),)
 
     def _convert(self, row: Any) -> tuple[Any, ...] | None:
         if row is None:
@@ -195,6 +198,13 @@ class _CompiledRead:
         for i, convert in self.converters:
             values[i] = convert(values[i])
         return tuple(values)
+
+
+def _tuple_of(names: Iterable[str]) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
+    """``params -> tuple(params[name] for name in names)``, as one C call."""
+    names = tuple(names)
+    get = itemgetter(*names)
+    return (lambda params: (get(params),)) if len(names) == 1 else get  # type: ignore[return-value]
 
 
 _compiled_reads: dict[tuple[int, str], _CompiledRead] = {}
