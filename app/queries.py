@@ -251,18 +251,31 @@ def search_page(stmt: sa.Select, q: str, args: dict[str, Any], viewer: User | No
     """
     dialect = _dialect()
     known = None
+    walked = False
     if dialect == "postgresql":
         # The query's text a constant, not a CASE: the planner then reads the words'
         # frequencies and walks the primary key backwards for a common one (GIN cannot
-        # give the newest first), or uses GIN for a rare one. One statement more.
-        known = bool(db.session.scalar(sa.select(search.last_word_known(q, dialect))))
+        # give the newest first), or uses GIN for a rare one. One statement more, which
+        # also estimates the words' share: common words are walked in the narrow word
+        # table (search.walking), not in posts, whose vectors are large.
+        known, share = db.session.execute(
+            sa.select(search.last_word_known(q, dialect), search.pg_share(q))
+        ).one()
+        known = bool(known)
+        walked = known and (share or 0) >= search.WALK_MIN_SHARE
     matches = search.matching(stmt, q, dialect, known)
+    # What is counted and read newest first: the matches, or the same posts walked.
+    counted = search.walking(stmt, q) if walked else matches
     if args.get("sort") is None:
-        found = search.candidates(matches, dialect, known)
+        found = search.candidates(counted, dialect, known, walked=walked)
+        total: Any = sa.select(sa.func.count()).select_from(found)
+        if dialect == "postgresql":
+            # Read once, for the count and the page (as a CTE, each statement read them).
+            ids = db.session.scalars(sa.select(found.c.id)).all()
+            found, total = search.listed(ids), len(ids)
         ranked, ranking = search.ranked(q, dialect, found, known)
-        total = sa.select(sa.func.count()).select_from(found)
         return page_of_posts(ranked, args, viewer, ranking=ranking, total=total)
-    return sorted_search(stmt, matches, q, args, viewer, known)
+    return sorted_search(stmt, matches, q, args, viewer, known, counted, walked)
 
 
 def sorted_search(
@@ -272,6 +285,8 @@ def sorted_search(
     args: dict[str, Any],
     viewer: User | None,
     known: bool | None,
+    counted: sa.Select | None = None,
+    walked: bool = False,
 ) -> Page:
     """A search in ``args["sort"]`` order: every match, paged by cursor or offset.
 
@@ -281,16 +296,20 @@ def sorted_search(
     ordered by time, SQLite reads the posts newest (or oldest) first along the time index
     and probes each in the search index, stopping at the page (``search.probing``);
     otherwise the database's planner chooses (PostgreSQL walks the time index and tests
-    each post's vector).
+    each post's vector). ``counted``: ``matches`` or the same posts as walked
+    (``search.walking``, ``walked``), for the count and the read of every match.
     """
     dialect = _dialect()
-    count = search_total(matches, q, args, dialect, known)
+    counted = matches if counted is None else counted
+    count = search_total(counted, q, args, dialect, known, walked)
     known = count.known if known is None else known
     if count.exact:
-        remaining = matches
+        remaining = counted
         if count.position is not None:
-            remaining = count.keyset.after(matches, *count.position)
-        matches = search.every_match(remaining, dialect, known, count.bound, newest=count.newest)
+            remaining = count.keyset.after(counted, *count.position)
+        matches = search.every_match(
+            remaining, dialect, known, count.bound, newest=count.newest, walked=walked
+        )
     elif dialect == "sqlite" and known and args["sort"].lstrip("-") == "created_at":
         matches = search.probing(stmt, q, known)
     return page_of_posts(matches, args, viewer, total=count.total)
@@ -312,7 +331,12 @@ class SearchCount:
 
 
 def search_total(
-    matches: sa.Select, q: str, args: dict[str, Any], dialect: str, known: bool | None
+    matches: sa.Select,
+    q: str,
+    args: dict[str, Any],
+    dialect: str,
+    known: bool | None,
+    walked: bool = False,
 ) -> SearchCount:
     """Count a sorted search's matches, and read whether ``q``'s last word is a whole word
     (``search.last_word_known``), in one statement.
@@ -335,12 +359,12 @@ def search_total(
         start = offset
     else:
         bound, start = offset + bound, 0
-    order = search.index_order(dialect, newest=newest, known=known)
+    order = search.index_order(dialect, newest=newest, known=known, walked=walked)
     rest = ids.order_by(order).limit(bound)
     counted = sa.select(sa.func.count()).select_from(rest.subquery("counted"))
-    found, whole = db.session.execute(
-        sa.select(counted.scalar_subquery(), search.last_word_known(q, dialect))
-    ).one()
+    # Looked up only when not yet known (SQLite; PostgreSQL knows it from search_page).
+    whole = search.last_word_known(q, dialect) if known is None else sa.literal(known)
+    found, whole = db.session.execute(sa.select(counted.scalar_subquery(), whole)).one()
     found = found or 0
     return SearchCount(start + found, found < bound, bool(whole), bound, newest, keyset, position)
 
