@@ -237,17 +237,22 @@ def post_list(viewer: User | None, args: dict[str, Any], author_id: int | None =
     if author_id is not None:
         stmt = stmt.where(Post.user_id == author_id)
     if q:
-        return search_page(stmt, q, args, viewer)
+        filters = (args.get("author_id"), args.get("tag"), args.get("liked_by"), author_id)
+        return search_page(stmt, q, args, viewer, plain=all(f is None for f in filters))
     args = {**args, "sort": args.get("sort") or DEFAULT_POST_SORT}
     return page_of_posts(stmt, args, viewer, total=_kept_total(viewer, args, author_id))
 
 
-def search_page(stmt: sa.Select, q: str, args: dict[str, Any], viewer: User | None) -> Page:
+def search_page(
+    stmt: sa.Select, q: str, args: dict[str, Any], viewer: User | None, *, plain: bool = False
+) -> Page:
     """One page of the published posts of ``stmt`` that match ``q``, with bounded work.
 
     Without ``sort``: the ``search.SEARCH_CANDIDATES`` newest matches, best first; ``total``
     is how many of them there are (every match up to the cap, the cap past it), so paging
     by offset ends at the cap. With ``sort``: every match in that order (``sorted_search``).
+    ``plain``: ``stmt`` is every published post (no author, tag or like filter), so a walk
+    of the word table needs nothing from ``posts`` (``search.walked_ids``).
     """
     dialect = _dialect()
     known = None
@@ -266,8 +271,9 @@ def search_page(stmt: sa.Select, q: str, args: dict[str, Any], viewer: User | No
     matches = search.matching(stmt, q, dialect, known)
     # What is counted and read newest first: the matches, or the same posts walked.
     counted = search.walking(stmt, q) if walked else matches
+    ids = search.walked_ids(q) if walked and plain else None
     if args.get("sort") is None:
-        found = search.candidates(counted, dialect, known, walked=walked)
+        found = search.candidates(counted if ids is None else ids, dialect, known, walked=walked)
         total: Any = sa.select(sa.func.count()).select_from(found)
         if dialect == "postgresql":
             # Read once, for the count and the page (as a CTE, each statement read them).
@@ -275,7 +281,7 @@ def search_page(stmt: sa.Select, q: str, args: dict[str, Any], viewer: User | No
             found, total = search.listed(ids), len(ids)
         ranked, ranking = search.ranked(q, dialect, found, known)
         return page_of_posts(ranked, args, viewer, ranking=ranking, total=total)
-    return sorted_search(stmt, matches, q, args, viewer, known, counted, walked)
+    return sorted_search(stmt, matches, q, args, viewer, known, counted, walked, ids)
 
 
 def sorted_search(
@@ -287,6 +293,7 @@ def sorted_search(
     known: bool | None,
     counted: sa.Select | None = None,
     walked: bool = False,
+    walked_ids: sa.Select | None = None,
 ) -> Page:
     """A search in ``args["sort"]`` order: every match, paged by cursor or offset.
 
@@ -297,11 +304,13 @@ def sorted_search(
     and probes each in the search index, stopping at the page (``search.probing``);
     otherwise the database's planner chooses (PostgreSQL walks the time index and tests
     each post's vector). ``counted``: ``matches`` or the same posts as walked
-    (``search.walking``, ``walked``), for the count and the read of every match.
+    (``search.walking``, ``walked``), for the count and the read of every match; the
+    first page's count reads ``walked_ids`` instead when given (no cursor to apply).
     """
     dialect = _dialect()
     counted = matches if counted is None else counted
-    count = search_total(counted, q, args, dialect, known, walked)
+    first = walked_ids if walked_ids is not None and not args.get("after") else None
+    count = search_total(counted, q, args, dialect, known, walked, first)
     known = count.known if known is None else known
     if count.exact:
         remaining = counted
@@ -337,6 +346,7 @@ def search_total(
     dialect: str,
     known: bool | None,
     walked: bool = False,
+    ids: sa.Select | None = None,
 ) -> SearchCount:
     """Count a sorted search's matches, and read whether ``q``'s last word is a whole word
     (``search.last_word_known``), in one statement.
@@ -344,9 +354,11 @@ def search_total(
     ``total`` is exact when at most ``search.SEARCH_CANDIDATES`` matches follow this page;
     otherwise it is this page's offset + limit + the cap (a lower bound, so the ``next``
     link is there whenever there is a next page). Counted in index order up to that bound,
-    from the cursor's position when there is one (the rows before it are its offset)."""
+    from the cursor's position when there is one (the rows before it are its offset).
+    ``ids``: the matches' ids as a statement of their own (``search.walked_ids``)."""
     keyset = Keyset(Post, args["sort"])
-    ids = matches.with_only_columns(Post.id, maintain_column_froms=True)
+    if ids is None:
+        ids = matches.with_only_columns(Post.id, maintain_column_froms=True)
     offset, position = args["offset"], None
     bound = args["limit"] + search.SEARCH_CANDIDATES
     newest = True

@@ -92,7 +92,8 @@ def test_a_walked_search_pages_by_cursor_to_every_match(client, monkeypatch, pos
 
 
 def assert_words_in_step(app):
-    """PostgreSQL: the word table holds every post's stripped vector, and nothing else."""
+    """PostgreSQL: the word table holds every post's stripped vector and ``published``, and
+    nothing else."""
     with app.app_context():
         if db.engine.dialect.name != "postgresql":
             return
@@ -101,6 +102,7 @@ def assert_words_in_step(app):
                 sa.text(
                     f"SELECT p.id, w.id FROM posts AS p FULL JOIN {search.WORDS_TABLE} AS w "
                     f"ON w.id = p.id WHERE w.id IS NULL OR p.id IS NULL "
+                    f"OR w.published IS DISTINCT FROM p.published "
                     f"OR w.words IS DISTINCT FROM strip(p.{search.VECTOR_COLUMN})"
                 )
             ).all()
@@ -129,6 +131,13 @@ def test_the_word_table_follows_edits_tags_and_deletes(app, client, monkeypatch,
         assert search_titles(client, gone) == []
         assert search_titles(client, found) == ["Cooking"]
         assert_words_in_step(app)
+
+    # Unpublishing takes it out of search, publishing brings it back.
+    assert client.patch(url, json={"published": False}, headers=alice).status_code == 200
+    assert search_titles(client, "peppers") == []
+    assert_words_in_step(app)
+    assert client.patch(url, json={"published": True}, headers=alice).status_code == 200
+    assert search_titles(client, "peppers") == ["Cooking"]
 
     assert client.delete(url, headers=alice).status_code == 204
     assert search_titles(client, "peppers") == []
