@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from app import search
 from app.extensions import db
 
-from ..helpers import V2, parse_links, titles
+from ..helpers import V2, parse_links, titles, user_id
 
 CAP = 3
 NEVER, ALWAYS = 2.0, 0.0
@@ -74,6 +74,21 @@ def test_walking_the_word_table_answers_as_reading_posts(
     walked = answer(client, url)
     assert walked == read
     assert bool(walks) == (is_postgresql(app) and "fla&" not in url + "&")
+
+
+@pytest.mark.parametrize("sort", ["", "&sort=-created_at"])
+def test_a_walked_search_with_an_author_filter_answers_as_reading_posts(
+    app, client, monkeypatch, walks, posts, seed, auth, sort
+):
+    auth.create_user("bob")
+    bob = user_id(app, "bob")
+    seed.post(bob, "flask tips from bob", "the body", minute=9)
+    url = f"/users/{bob}/posts?q=flask+tips&limit=10{sort}"
+    monkeypatch.setattr(search, "WALK_MIN_SHARE", NEVER)
+    assert answer(client, url) == (["flask tips from bob"], 1, None)
+    monkeypatch.setattr(search, "WALK_MIN_SHARE", ALWAYS)
+    assert answer(client, url) == (["flask tips from bob"], 1, None)
+    assert bool(walks) == is_postgresql(app)
 
 
 def test_a_walked_search_pages_by_cursor_to_every_match(client, monkeypatch, posts):
