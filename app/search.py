@@ -10,7 +10,10 @@ write path, ``flask fake``, a cascade from a deleted user):
   indexed column. Ranked by a score per column (below), the title weighted most.
 - PostgreSQL: ``posts.search_vector``, a stored generated ``tsvector`` column (``english``
   configuration; weights A title, B tags and summary, D content) with a GIN index.
-  Ranked by ``ts_rank``.
+  Ranked by ``ts_rank``. Beside it ``post_search_words`` (``WORDS_TABLE``, migration
+  0009): each post's vector stripped of positions and weights, and ``published``, kept in
+  step by triggers on ``posts``; a search of common words walks it newest first instead of
+  the posts, whose rows are wide and vectors large (docs/performance.md).
 
 The objects are created by migration 0006 (which indexes existing rows) and, for
 ``db.create_all()`` (tests, the benchmark), by DDL events on the ``posts`` table; they are
