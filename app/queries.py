@@ -277,8 +277,8 @@ def search_page(
         total: Any = sa.select(sa.func.count()).select_from(found)
         if dialect == "postgresql":
             # Read once, for the count and the page (as a CTE, each statement read them).
-            ids = db.session.scalars(sa.select(found.c.id)).all()
-            found, total = search.listed(ids), len(ids)
+            read = db.session.scalars(sa.select(found.c.id)).all()
+            found, total = search.listed(read), len(read)
         ranked, ranking = search.ranked(q, dialect, found, known)
         return page_of_posts(ranked, args, viewer, ranking=ranking, total=total)
     return sorted_search(stmt, matches, q, args, viewer, known, counted, walked, ids)
