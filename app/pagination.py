@@ -136,6 +136,14 @@ def _ids_first(page: sa.Select, model: type, options: tuple[Any, ...]) -> sa.Sel
     """``page`` (ordered, limited) as: its rows' ids and sort keys in a subquery, joined to
     ``model`` with ``options``, in the same order (keys may be expressions only the inner
     query can evaluate, such as FTS5's ``bm25``)."""
+    ids, order = page_ids(page, model)
+    model_id = model.id  # type: ignore[attr-defined]
+    return sa.select(model).join(ids, ids.c.page_id == model_id).options(*options).order_by(*order)
+
+
+def page_ids(page: sa.Select, model: type) -> tuple[sa.Subquery, list[Any]]:
+    """``page``'s ids (``page_id``) and sort keys as a subquery, and the ORDER BY that reads
+    the keys from it in ``page``'s order: what ``_ids_first`` joins the rows to."""
     model_id = model.id  # type: ignore[attr-defined]
     keys, wrappers = [], []
     for n, clause in enumerate(page._order_by_clauses):
@@ -153,7 +161,7 @@ def _ids_first(page: sa.Select, model: type, options: tuple[Any, ...]) -> sa.Sel
         for modifier in reversed(modifiers):
             ordered = UnaryExpression(ordered, modifier=modifier)
         order.append(ordered)
-    return sa.select(model).join(ids, ids.c.page_id == model_id).options(*options).order_by(*order)
+    return ids, order
 
 
 def paginate(
