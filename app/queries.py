@@ -802,8 +802,12 @@ def listed_page(viewer: User | None, args: dict[str, Any], author_id: int | None
     keyset = statements.keyset
     if keyset is not None and after:
         offset, params["after_value"], params["after_id"] = keyset.decode(after)
-    total = db.session.scalar(statements.total, params) or 0
-    items = [ListedPost(row) for row in db.session.execute(statements.page, params)]
+    # On the session's connection (its transaction), not through the session: both
+    # statements answer plain columns, so the ORM's result layer has nothing to do. (A GET
+    # has nothing to flush.)
+    connection = db.session.connection()
+    total = connection.scalar(statements.total, params) or 0
+    items = [ListedPost(row) for row in connection.execute(statements.page, params)]
     next_after = None
     if keyset is not None and len(items) == limit:
         next_after = keyset.cursor(items[-1], offset + limit)

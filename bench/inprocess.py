@@ -24,6 +24,8 @@ from urllib.parse import urlsplit
 # same page asked for by offset.
 LISTS = [
     ("posts_first", "/api/v2/posts?limit=10", False),
+    ("posts20", "/api/v2/posts?limit=20", False),  # issue #15's list of 20
+    ("posts20_reader", "/api/v2/posts?limit=20", True),  # with `liked` for the reader
     ("posts_last", "@last:/api/v2/posts?limit=10", False),
     ("posts_last_offset", "@offset:/api/v2/posts?limit=10", False),
     ("tag_first", "/api/v2/posts?tag=python&limit=10", False),
