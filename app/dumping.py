@@ -123,15 +123,29 @@ def _compile(schema: Schema) -> Callable[[Any], dict[str, Any]] | None:
             return None
         plan.append((field.data_key or name, attribute, convert))
 
-    def dump_one(obj: Any) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for key, attribute, convert in plan:
-            value = getattr(obj, attribute, _ABSENT)
-            if value is not _ABSENT:
-                out[key] = convert(value)
-        return out
+    return _generated(plan)
 
-    return dump_one
+
+def _generated(plan: list[tuple[str, str, Converter]]) -> Callable[[Any], dict[str, Any]]:
+    """``dump_one`` for ``plan`` as straight-line code, one statement per field, as
+    ``dataclasses`` writes ``__init__``: no loop, no tuple unpacking, and no call for a
+    field that answers its value unchanged (``_as_is``). Keys and attributes are written as
+    ``repr`` literals; converters are passed in by name."""
+    namespace: dict[str, Any] = {"_ABSENT": _ABSENT}
+    lines = ["def dump_one(obj):", "    out = {}"]
+    for n, (key, attribute, convert) in enumerate(plan):
+        value = "value"
+        if convert is not _as_is:
+            namespace[f"convert_{n}"] = convert
+            value = f"convert_{n}(value)"
+        lines += [
+            f"    value = getattr(obj, {attribute!r}, _ABSENT)",
+            "    if value is not _ABSENT:",
+            f"        out[{key!r}] = {value}",
+        ]
+    lines.append("    return out")
+    exec("\n".join(lines), namespace)  # noqa: S102 - the text is built above from literals
+    return namespace["dump_one"]  # type: ignore[no-any-return]
 
 
 #: The test suite sets this: every compiled dump is then compared with marshmallow's own, key
