@@ -39,6 +39,7 @@ from .models import (
 )
 from .pagination import Keyset, Page, order_by, page_ids, paginate
 from .permissions import can_moderate
+from .readconn import rows_below_core
 
 DEFAULT_POST_SORT = "-created_at"
 
@@ -110,8 +111,9 @@ def narrowed_posts(
 ) -> sa.Select:
     """``visible_posts`` for the viewer with id ``viewer_id`` (None: nobody signed in), the
     tag looked up already. Each id may be a value or a ``bindparam`` (``app.post_pages``
-    builds the statement once per shape); ``tagged.tag_id`` is written into the SQL as a
-    literal (an integer: safe to inline), so the planner sees which tag it is."""
+    builds the statement once per shape); ``tagged.tag_id`` (a value, or a ``bindparam`` with
+    ``literal_execute``) is written into the SQL as a literal (an integer: safe to inline),
+    so the planner sees which tag it is."""
     stmt = sa.select(Post)
     if viewer_id is None or q:
         stmt = stmt.where(Post.published.is_(True))
@@ -124,7 +126,9 @@ def narrowed_posts(
     if tagged is not None:
         if tagged.tag_id is None:
             return stmt.where(sa.false())
-        literal = sa.bindparam("tag_id", tagged.tag_id, type_=sa.Integer, literal_execute=True)
+        literal = tagged.tag_id
+        if not isinstance(literal, sa.BindParameter):
+            literal = sa.bindparam("tag_id", literal, type_=sa.Integer, literal_execute=True)
         if tagged.common:
             stmt = stmt.where(
                 sa.exists().where(post_tags.c.post_id == Post.id, post_tags.c.tag_id == literal)
@@ -726,8 +730,11 @@ def list_statements(shape: ListShape) -> ListStatements:
     and ``paginate`` build them per request through the ORM, ids first)."""
     bind = sa.bindparam
     tagged = shape.tag
-    if tagged is not None:  # the id is bound at execution: ``tag_id``
-        tagged = TagShape(0 if tagged.tag_id else None, tagged.common)
+    if tagged is not None and tagged.tag_id:  # the id is given at execution: ``tag_id``
+        literal = bind("tag_id", type_=sa.Integer, literal_execute=True)
+        tagged = TagShape(literal, tagged.common)
+    elif tagged is not None:
+        tagged = TagShape(None, tagged.common)
     stmt = narrowed_posts(
         bind("viewer_id", type_=sa.Integer) if shape.signed_in else None,
         author_id=bind("author_id", type_=sa.Integer) if shape.author else None,
@@ -802,13 +809,21 @@ def listed_page(viewer: User | None, args: dict[str, Any], author_id: int | None
     keyset = statements.keyset
     if keyset is not None and after:
         offset, params["after_value"], params["after_id"] = keyset.decode(after)
-    # On the session's connection (its transaction), not through the session: both
-    # statements answer plain columns, so the ORM's result layer has nothing to do. (A GET
-    # has nothing to flush.)
-    connection = db.session.connection()
-    total = connection.scalar(statements.total, params) or 0
-    items = [ListedPost(row) for row in connection.execute(statements.page, params)]
+    total = _read(statements.total, params)[0][0] or 0
+    items = [ListedPost(row) for row in _read(statements.page, params)]
     next_after = None
     if keyset is not None and len(items) == limit:
         next_after = keyset.cursor(items[-1], offset + limit)
     return Page(items, total, offset, limit, next_after)
+
+
+def _read(stmt: sa.Select, params: dict[str, Any]) -> Any:
+    """``stmt``'s rows: below Core (``readconn.rows_below_core``: its own connection, outside
+    the session, as the auth read), else on the session's connection (not through the
+    session: plain columns leave the ORM's result layer nothing to do; a GET has nothing
+    to flush). Each statement of a list sees the latest commit either way (READ COMMITTED
+    on PostgreSQL; pysqlite begins no transaction for a SELECT)."""
+    rows = rows_below_core(db.engine, stmt, params)
+    if rows is None:
+        rows = db.session.connection().execute(stmt, params).all()
+    return rows

@@ -24,11 +24,15 @@ from app.pagination import Page
 from app.posts import tag_rows
 from app.queries import (
     DEFAULT_POST_SORT,
+    ListShape,
+    TagShape,
     counted_total,
+    list_statements,
     listed_page,
     page_of_posts,
     visible_posts,
 )
+from app.readconn import rows_below_core
 from app.schemas import blog_post_list_schema
 from app.schemas.args import POST_SORTS
 
@@ -188,3 +192,35 @@ def test_listed_page_sees_drafts_likes_and_counts(app, dataset):
     assert {item["summary"] is None for item in items} == {True, False}
     assert ["a-first", "common", "z-last"] in [item["tags"] for item in items]
     assert not any(item["liked"] for item in nobody["items"])
+
+
+def test_rows_below_core_are_the_rows_core_reads(app, dataset):
+    """Each list statement read below Core answers Core's rows, value for value and type for
+    type (times in UTC, booleans); a tag's statement, whose id is inlined per execution,
+    is left to Core."""
+    alice = dataset["alice"]
+    cursor = BASE_TIME + timedelta(minutes=6)
+    compared = 0
+    for signed_in, sort, after, author in itertools.product(
+        (False, True), POST_SORTS, (False, True), (False, True)
+    ):
+        shape = ListShape(signed_in, sort, author, False, None, False, after, None)
+        statements = list_statements(shape)
+        value = cursor if "title" not in sort else "apple"
+        params = {"viewer_id": alice, "author_id": alice, "limit": 9, "offset": 2}
+        params.update(after_value=value, after_id=20, drafts_of=alice)
+        for stmt in (statements.total, statements.page):
+            with app.app_context():
+                below = rows_below_core(db.engine, stmt, params)
+                core = db.session.connection().execute(stmt, params).all()
+            assert below is not None
+            assert [tuple(r) for r in core] == below
+            typed = [[(type(v), getattr(v, "tzinfo", None)) for v in r] for r in core]
+            assert typed == [[(type(v), getattr(v, "tzinfo", None)) for v in r] for r in below]
+            compared += len(core)
+    assert compared > 100
+    tagged = list_statements(
+        ListShape(True, "-created_at", False, False, TagShape(1, True), False, False, None)
+    )
+    with app.app_context():
+        assert rows_below_core(db.engine, tagged.page, {"tag_id": 1, "limit": 5}) is None
