@@ -110,7 +110,7 @@ def narrowed_posts(
     liked_by: Any = None,
 ) -> sa.Select:
     """``visible_posts`` for the viewer with id ``viewer_id`` (None: nobody signed in), the
-    tag looked up already. Each id may be a value or a ``bindparam`` (``app.post_pages``
+    tag looked up already. Each id may be a value or a ``bindparam`` (``list_statements``
     builds the statement once per shape); ``tagged.tag_id`` (a value, or a ``bindparam`` with
     ``literal_execute``) is written into the SQL as a literal (an integer: safe to inline),
     so the planner sees which tag it is."""
@@ -221,7 +221,7 @@ def page_of_posts(
     """One page of ``stmt`` with details (2 statements: the count, and the page with its
     authors, tags and counts): in ``args["sort"]`` order, or in ``ranking`` order (search
     relevance) when given, which pages by offset only. ``total``: a statement that answers
-    the number of matches from the kept counts (``counted_total``) instead of counting them."""
+    the number of matches from the kept counts (``kept_count``) instead of counting them."""
     options = post_details(viewer, with_html=False)
     params = detail_params(viewer)
     if ranking is not None:
@@ -252,20 +252,12 @@ def page_of_posts(
     )
 
 
-def counted_total(
-    viewer: User | None, *, author_id: int | None = None, tag: str | None = None
-) -> sa.Select:
-    """How many posts ``visible_posts(viewer, author_id=…, tag=…)`` holds (one of the two at
-    most), from the counts the database keeps (app.counters) plus the viewer's own drafts:
-    the same at a thousand posts and at a million, where ``count(*)`` reads every match."""
-    with_drafts = viewer is not None and author_id in (None, viewer.id)
-    return kept_count(viewer.id if with_drafts else None, author_id=author_id, tag=tag)  # type: ignore[union-attr]
-
-
 def kept_count(drafts_of: Any, *, author_id: Any = None, tag: Any = None) -> sa.Select:
-    """``counted_total``'s statement: published posts (of ``author_id``, or with ``tag``) as
-    the database keeps their counts, plus the drafts of the user ``drafts_of`` (None: no
-    drafts counted). Each value may be a ``bindparam`` (``app.post_pages``)."""
+    """How many visible posts there are (of ``author_id``, or with ``tag``: one of the two at
+    most), from the counts the database keeps (app.counters) plus the drafts of the user
+    ``drafts_of`` (None: no drafts counted): the same at a thousand posts and at a million,
+    where ``count(*)`` reads every match. Each value may be a ``bindparam``
+    (``list_statements``); ``kept_total_of`` says which to count for a list."""
     if author_id is not None:
         published: Any = sa.select(User.published_posts).where(User.id == author_id)
     elif tag is not None:
@@ -413,7 +405,7 @@ def search_total(
 def kept_total_of(
     viewer: User | None, args: dict[str, Any], author_id: int | None
 ) -> tuple[int | None, str | None, int | None] | None:
-    """What ``counted_total`` counts for a list's filters — (author, tag, whose drafts) —
+    """What ``kept_count`` counts for a list's filters — (author, tag, whose drafts) —
     when the kept counts answer them, else None (``q``, ``liked_by``, or an author and a tag
     together: those count their matches)."""
     if args.get("q") or args.get("liked_by") is not None:

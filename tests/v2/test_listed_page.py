@@ -26,7 +26,8 @@ from app.queries import (
     DEFAULT_POST_SORT,
     ListShape,
     TagShape,
-    counted_total,
+    kept_count,
+    kept_total_of,
     list_statements,
     listed_page,
     page_of_posts,
@@ -52,12 +53,8 @@ def orm_post_list(viewer: User | None, args: dict[str, Any], author_id: int | No
     if author_id is not None:
         stmt = stmt.where(Post.user_id == author_id)
     args = {**args, "sort": args.get("sort") or DEFAULT_POST_SORT}
-    total = None
-    if args.get("liked_by") is None:
-        authors = {a for a in (author_id, args.get("author_id")) if a is not None}
-        tag = args.get("tag")
-        if not (len(authors) > 1 or (authors and tag is not None)):
-            total = counted_total(viewer, author_id=next(iter(authors), None), tag=tag)
+    kept = kept_total_of(viewer, args, author_id)
+    total = None if kept is None else kept_count(kept[2], author_id=kept[0], tag=kept[1])
     return page_of_posts(stmt, args, viewer, total=total)
 
 
