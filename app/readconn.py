@@ -142,7 +142,9 @@ class CompiledRows:
         self.sql = expanded.statement
         self.sqlite = dialect.name == "sqlite"
         self.order = tuple(expanded.positiontup or ()) if dialect.paramstyle == "qmark" else None
-        self.defaults = {k: v for k, v in defaults.items() if k not in literals}
+        # The statement's own values (a LIMIT's default OFFSET 0, ``coalesce``'s 0); the
+        # caller gives every other one, as Core would require.
+        self.defaults = {k: v for k, v in defaults.items() if k not in literals and v is not None}
         self.binds = tuple(compiled._bind_processors.items())
         processors = [c.type._cached_result_processor(dialect, None) for c in stmt.selected_columns]
         self.width = len(processors)
