@@ -10,12 +10,14 @@ logout, an ended session or a password change on any worker is seen by the next 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from functools import wraps
+from functools import partial, wraps
+from operator import itemgetter
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from flask import g, request
 from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import instance_state
 
 from .extensions import PENDING_USER, attach, db
 from .models import RevokedToken, User, UserSession
@@ -32,7 +34,7 @@ def bearer_token(schemes: Iterable[str] = BEARER) -> str | None:
 
     The scheme word is case-insensitive; only the header is read (never a query string).
     """
-    header = request.headers.get("Authorization", "")
+    header = request.environ.get("HTTP_AUTHORIZATION", "")  # what headers["Authorization"] reads
     scheme, _, token = header.strip().partition(" ")
     if scheme.lower() not in schemes:
         return None
@@ -83,19 +85,47 @@ def _persistent_user(values: dict[str, Any]) -> User:
             user = _detached_user(values)
             attach(session, user)
         return user  # type: ignore[return-value]
-    waiting = g.get(PENDING_USER)
-    if waiting is not None and sa.inspect(waiting).key == key:
+    here = g._get_current_object()  # one proxy lookup for the reads and writes below
+    waiting = here.get(PENDING_USER)
+    if waiting is not None and instance_state(waiting).key == key:
         return waiting  # type: ignore[no-any-return]
     user = _detached_user(values)
-    setattr(g, PENDING_USER, user)
+    setattr(here, PENDING_USER, user)
     return user
 
 
 def _detached_user(values: dict[str, Any]) -> User:
     user = _NEW_USER()
     user.__dict__.update(values)
-    make_transient_to_detached(user)
+    if _detach_is_the_key():
+        instance_state(user).key = (User, (values["id"],), None)
+    else:
+        make_transient_to_detached(user)
     return user  # type: ignore[no-any-return]
+
+
+_DETACH_IS_THE_KEY: list[bool] = []
+
+
+def _detach_is_the_key() -> bool:
+    """Whether ``make_transient_to_detached`` of a User whose columns were all just set does
+    nothing but give its state the identity key (decided once, with the mappers configured).
+
+    On a fresh state it clears history that is empty and resets flags to their defaults;
+    what it could add is expired attributes (an unloaded attribute with a scalar loader,
+    e.g. a deferred column or a ``column_property`` left out of the auth read) and ``expire``
+    events. When the User has neither, setting the key is the whole of it, without
+    computing ``state.unloaded`` (set differences over every attribute) on each request;
+    ``tests/test_auth_fast_path.py`` compares both states attribute by attribute.
+    """
+    if not _DETACH_IS_THE_KEY:
+        manager = _USER_MAPPER.class_manager
+        unloaded = set(manager) - set(_USER_ATTRIBUTES)
+        _DETACH_IS_THE_KEY.append(
+            not manager.dispatch.expire
+            and all(not manager[key].impl.accepts_scalar_loader for key in unloaded)
+        )
+    return _DETACH_IS_THE_KEY[0]
 
 
 class _CompiledRead:
@@ -120,7 +150,8 @@ class _CompiledRead:
         self.sql = str(compiled)
         self.sqlite = dialect.name == "sqlite"
         names = compiled.positiontup
-        self.order = tuple(names) if names and dialect.paramstyle == "qmark" else None
+        # the parameters' tuple in the statement's order, for qmark (SQLite)
+        self.order = _tuple_of(names) if names and dialect.paramstyle == "qmark" else None
         processors = [c.type._cached_result_processor(dialect, None) for c in stmt.selected_columns]
         self.width = len(processors)
         self.converters = tuple((i, p) for i, p in enumerate(processors) if p is not None)
@@ -129,20 +160,20 @@ class _CompiledRead:
     def run(self, engine: sa.Engine, params: dict[str, Any]) -> tuple[Any, ...] | None:
         own = own_connections(engine)
         if own is not None:
-            with own.connection(engine) as raw:
-                if raw is not None:  # in autocommit already on PostgreSQL
-                    return self._convert(self._execute(raw, params))
+            row = own.run(engine, partial(self._execute, params=params))  # autocommit on PG
+            if row is not None:
+                return self._convert(row[0])
         fairy = engine.raw_connection()
         try:
             raw = fairy.driver_connection
             if self.sqlite:
-                row = self._execute(raw, params)
+                (row,) = self._execute(raw, params)
             else:
                 # Autocommit for the one statement: no BEGIN and ROLLBACK round trips,
                 # and psycopg keeps the statement prepared (a ROLLBACK forgets it).
                 raw.autocommit = True
                 try:
-                    row = self._execute(raw, params)
+                    (row,) = self._execute(raw, params)
                 finally:
                     raw.autocommit = False
         except self.error:
@@ -153,9 +184,10 @@ class _CompiledRead:
         return self._convert(row)
 
     def _execute(self, raw: Any, params: dict[str, Any]) -> Any:
+        """The row (or None) in a 1-tuple, so that None means "no connection" to the caller."""
         if self.sqlite:
-            return raw.execute(self.sql, tuple(params[k] for k in self.order)).fetchone()
-        return raw.execute(self.sql, params, prepare=True).fetchone()
+            return (raw.execute(self.sql, self.order(params)).fetchone(),)
+        return (raw.execute(self.sql, params, prepare=True).fetchone(),)
 
     def _convert(self, row: Any) -> tuple[Any, ...] | None:
         if row is None:
@@ -166,6 +198,13 @@ class _CompiledRead:
         for i, convert in self.converters:
             values[i] = convert(values[i])
         return tuple(values)
+
+
+def _tuple_of(names: Iterable[str]) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
+    """``params -> tuple(params[name] for name in names)``, as one C call."""
+    names = tuple(names)
+    get = itemgetter(*names)
+    return (lambda params: (get(params),)) if len(names) == 1 else get  # type: ignore[return-value]
 
 
 _compiled_reads: dict[tuple[int, str], _CompiledRead] = {}
@@ -236,7 +275,8 @@ def token_auth(*, optional: bool = False, schemes: Iterable[str] = BEARER) -> Ca
             token = bearer_token(schemes)
             if token is None and not optional:
                 raise AuthError(MISSING, token_sent=False)
-            g.current_user, g.token_claims = authenticate(token) if token else (None, None)
+            here = g._get_current_object()
+            here.current_user, here.token_claims = authenticate(token) if token else (None, None)
             return view(*args, **kwargs)
 
         return wrapped  # type: ignore[return-value]

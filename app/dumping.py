@@ -7,7 +7,8 @@ spends several function calls, a ``getattr`` chain and keyword handling per valu
 20 posts is ~400 values, a quarter of that list's time in the app (issue #15).
 
 Only field classes whose output is known exactly are compiled (``_CONVERTERS``, matched on
-the exact class, so a subclass with its own ``_serialize`` is never mistaken for its base);
+the exact class, so a subclass with its own ``_serialize`` is never mistaken for its base,
+and this project's fields that declare their ``_serialize`` as a ``serialize_value``);
 a schema with any other field, with dump hooks, its own ``get_attribute``, a ``dump_default``,
 a dotted ``attribute`` or ``many`` nesting is dumped by marshmallow itself. A test
 (``tests/test_dumping.py``) compares both ways on every schema the faces answer with, field by
@@ -66,7 +67,16 @@ def _datetime(field: fields.DateTime | fields.Date) -> Converter | None:
 
 
 def _list(field: fields.List) -> Converter | None:
-    return _string_list if type(field.inner) is fields.String else None
+    if type(field.inner) is fields.String:
+        return _string_list
+    each = _nested(field.inner) if type(field.inner) is fields.Nested else None
+    if each is None:
+        return None
+
+    def convert(value: Any) -> Any:
+        return None if value is None else [each(item) for item in value]
+
+    return convert
 
 
 def _nested(field: fields.Nested) -> Converter | None:
@@ -101,6 +111,10 @@ def _converter(field: fields.Field) -> Converter | None:
     if field.dump_default is not missing:
         return None
     kind = type(field)
+    own = kind.__dict__.get("serialize_value")
+    if own is not None and "_serialize" in kind.__dict__:
+        # A field of this project whose _serialize is ``serialize_value(value)`` and no more.
+        return own.__get__(None, kind)  # type: ignore[no-any-return]
     if kind in _CONVERTERS:
         if getattr(field, "as_string", False):
             return None
@@ -123,16 +137,36 @@ def _compile(schema: Schema) -> Callable[[Any], dict[str, Any]] | None:
             return None
         plan.append((field.data_key or name, attribute, convert))
 
-    return _generated(plan)
+    def by_key(obj: Any) -> dict[str, Any]:
+        # a dict: by key, then by attribute, as marshmallow
+        out: dict[str, Any] = {}
+        for key, attribute, convert in plan:
+            try:
+                value = obj[attribute]
+            except (KeyError, IndexError, TypeError, AttributeError):
+                value = getattr(obj, attribute, _ABSENT)
+            if value is not _ABSENT:
+                out[key] = convert(value)
+        return out
+
+    return _generated(plan, by_key)
 
 
-def _generated(plan: list[tuple[str, str, Converter]]) -> Callable[[Any], dict[str, Any]]:
+def _generated(
+    plan: list[tuple[str, str, Converter]], by_key: Callable[[Any], dict[str, Any]]
+) -> Callable[[Any], dict[str, Any]]:
     """``dump_one`` for ``plan`` as straight-line code, one statement per field, as
     ``dataclasses`` writes ``__init__``: no loop, no tuple unpacking, and no call for a
-    field that answers its value unchanged (``_as_is``). Keys and attributes are written as
-    ``repr`` literals; converters are passed in by name."""
-    namespace: dict[str, Any] = {"_ABSENT": _ABSENT}
-    lines = ["def dump_one(obj):", "    out = {}"]
+    field that answers its value unchanged (``_as_is``); an object read by key (a dict)
+    goes to ``by_key``. Keys and attributes are written as ``repr`` literals; converters
+    are passed in by name."""
+    namespace: dict[str, Any] = {"_ABSENT": _ABSENT, "by_key": by_key}
+    lines = [
+        "def dump_one(obj):",
+        "    if hasattr(obj, '__getitem__'):",
+        "        return by_key(obj)",
+        "    out = {}",
+    ]
     for n, (key, attribute, convert) in enumerate(plan):
         value = "value"
         if convert is not _as_is:
@@ -167,7 +201,7 @@ def dump(schema: Schema, obj: Any, *, many: bool | None = None) -> Any:
     """``schema.dump(obj, many=many)``, compiled where that is provably the same."""
     many = schema.many if many is None else many
     one = compiled(schema)
-    if one is None or isinstance(obj, dict) or (many and any(isinstance(o, dict) for o in obj)):
+    if one is None:
         return schema.dump(obj, many=many)
     result = [one(item) for item in obj] if many else one(obj)
     if VERIFY:

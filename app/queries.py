@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
-from typing import Any, NamedTuple
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -296,30 +296,49 @@ def post_list(viewer: User | None, args: dict[str, Any], author_id: int | None =
     )
     if author_id is not None:
         stmt = stmt.where(Post.user_id == author_id)
-    return search_page(stmt, q, args, viewer)
+    filters = (args.get("author_id"), args.get("tag"), args.get("liked_by"), author_id)
+    return search_page(stmt, q, args, viewer, plain=all(f is None for f in filters))
 
 
-def search_page(stmt: sa.Select, q: str, args: dict[str, Any], viewer: User | None) -> Page:
+def search_page(
+    stmt: sa.Select, q: str, args: dict[str, Any], viewer: User | None, *, plain: bool = False
+) -> Page:
     """One page of the published posts of ``stmt`` that match ``q``, with bounded work.
 
     Without ``sort``: the ``search.SEARCH_CANDIDATES`` newest matches, best first; ``total``
     is how many of them there are (every match up to the cap, the cap past it), so paging
     by offset ends at the cap. With ``sort``: every match in that order (``sorted_search``).
+    ``plain``: ``stmt`` is every published post (no author, tag or like filter), so a walk
+    of the word table needs nothing from ``posts`` (``search.walked_ids``).
     """
     dialect = _dialect()
     known = None
+    walked = False
     if dialect == "postgresql":
         # The query's text a constant, not a CASE: the planner then reads the words'
         # frequencies and walks the primary key backwards for a common one (GIN cannot
-        # give the newest first), or uses GIN for a rare one. One statement more.
-        known = bool(db.session.scalar(sa.select(search.last_word_known(q, dialect))))
+        # give the newest first), or uses GIN for a rare one. One statement more, which
+        # also estimates the words' share: common words are walked in the narrow word
+        # table (search.walking), not in posts, whose vectors are large.
+        known, share = db.session.execute(
+            sa.select(search.last_word_known(q, dialect), search.pg_share(q))
+        ).one()
+        known = bool(known)
+        walked = known and (share or 0) >= search.WALK_MIN_SHARE
     matches = search.matching(stmt, q, dialect, known)
+    # What is counted and read newest first: the matches, or the same posts walked.
+    counted = search.walking(stmt, q) if walked else matches
+    ids = search.walked_ids(q) if walked and plain else None
     if args.get("sort") is None:
-        found = search.candidates(matches, dialect, known)
+        found = search.candidates(counted if ids is None else ids, dialect, known, walked=walked)
+        total: Any = sa.select(sa.func.count()).select_from(found)
+        if dialect == "postgresql":
+            # Read once, for the count and the page (as a CTE, each statement read them).
+            read = db.session.scalars(sa.select(found.c.id)).all()
+            found, total = search.listed(read), len(read)
         ranked, ranking = search.ranked(q, dialect, found, known)
-        total = sa.select(sa.func.count()).select_from(found)
         return page_of_posts(ranked, args, viewer, ranking=ranking, total=total)
-    return sorted_search(stmt, matches, q, args, viewer, known)
+    return sorted_search(stmt, matches, q, args, viewer, known, counted, walked, ids)
 
 
 def sorted_search(
@@ -329,6 +348,9 @@ def sorted_search(
     args: dict[str, Any],
     viewer: User | None,
     known: bool | None,
+    counted: sa.Select | None = None,
+    walked: bool = False,
+    walked_ids: sa.Select | None = None,
 ) -> Page:
     """A search in ``args["sort"]`` order: every match, paged by cursor or offset.
 
@@ -338,16 +360,22 @@ def sorted_search(
     ordered by time, SQLite reads the posts newest (or oldest) first along the time index
     and probes each in the search index, stopping at the page (``search.probing``);
     otherwise the database's planner chooses (PostgreSQL walks the time index and tests
-    each post's vector).
+    each post's vector). ``counted``: ``matches`` or the same posts as walked
+    (``search.walking``, ``walked``), for the count and the read of every match; the
+    first page's count reads ``walked_ids`` instead when given (no cursor to apply).
     """
     dialect = _dialect()
-    count = search_total(matches, q, args, dialect, known)
+    counted = matches if counted is None else counted
+    first = walked_ids if walked_ids is not None and not args.get("after") else None
+    count = search_total(counted, q, args, dialect, known, walked, first)
     known = count.known if known is None else known
     if count.exact:
-        remaining = matches
+        remaining = counted
         if count.position is not None:
-            remaining = count.keyset.after(matches, *count.position)
-        matches = search.every_match(remaining, dialect, known, count.bound, newest=count.newest)
+            remaining = count.keyset.after(counted, *count.position)
+        matches = search.every_match(
+            remaining, dialect, known, count.bound, newest=count.newest, walked=walked
+        )
     elif dialect == "sqlite" and known and args["sort"].lstrip("-") == "created_at":
         matches = search.probing(stmt, q, known)
     return page_of_posts(matches, args, viewer, total=count.total)
@@ -369,7 +397,13 @@ class SearchCount:
 
 
 def search_total(
-    matches: sa.Select, q: str, args: dict[str, Any], dialect: str, known: bool | None
+    matches: sa.Select,
+    q: str,
+    args: dict[str, Any],
+    dialect: str,
+    known: bool | None,
+    walked: bool = False,
+    ids: sa.Select | None = None,
 ) -> SearchCount:
     """Count a sorted search's matches, and read whether ``q``'s last word is a whole word
     (``search.last_word_known``), in one statement.
@@ -377,9 +411,11 @@ def search_total(
     ``total`` is exact when at most ``search.SEARCH_CANDIDATES`` matches follow this page;
     otherwise it is this page's offset + limit + the cap (a lower bound, so the ``next``
     link is there whenever there is a next page). Counted in index order up to that bound,
-    from the cursor's position when there is one (the rows before it are its offset)."""
+    from the cursor's position when there is one (the rows before it are its offset).
+    ``ids``: the matches' ids as a statement of their own (``search.walked_ids``)."""
     keyset = Keyset(Post, args["sort"])
-    ids = matches.with_only_columns(Post.id, maintain_column_froms=True)
+    if ids is None:
+        ids = matches.with_only_columns(Post.id, maintain_column_froms=True)
     offset, position = args["offset"], None
     bound = args["limit"] + search.SEARCH_CANDIDATES
     newest = True
@@ -392,12 +428,12 @@ def search_total(
         start = offset
     else:
         bound, start = offset + bound, 0
-    order = search.index_order(dialect, newest=newest, known=known)
+    order = search.index_order(dialect, newest=newest, known=known, walked=walked)
     rest = ids.order_by(order).limit(bound)
     counted = sa.select(sa.func.count()).select_from(rest.subquery("counted"))
-    found, whole = db.session.execute(
-        sa.select(counted.scalar_subquery(), search.last_word_known(q, dialect))
-    ).one()
+    # Looked up only when not yet known (SQLite; PostgreSQL knows it from search_page).
+    whole = search.last_word_known(q, dialect) if known is None else sa.literal(known)
+    found, whole = db.session.execute(sa.select(counted.scalar_subquery(), whole)).one()
     found = found or 0
     return SearchCount(start + found, found < bound, bool(whole), bound, newest, keyset, position)
 
@@ -639,9 +675,14 @@ def following_among(viewer: User | None, user_ids: set[int]) -> set[int]:
 # tests/v2/test_listed_page.py builds the same pages both ways and compares the answers.
 
 
-class ListedAuthor(NamedTuple):
-    id: int
-    username: str
+class ListedAuthor:
+    """A listed post's author (``AuthorSchema``); not a tuple, which dumps read by key."""
+
+    __slots__ = ("id", "username")
+
+    def __init__(self, author_id: int, username: str) -> None:
+        self.id = author_id
+        self.username = username
 
 
 class ListedPost:

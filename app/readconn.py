@@ -19,13 +19,14 @@ from __future__ import annotations
 
 import threading
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 
 MAX_OWN = 4
+T = TypeVar("T")
 
 
 class OwnConnections:
@@ -43,22 +44,46 @@ class OwnConnections:
         # garbage collector warns), without keeping the engine alive.
         weakref.finalize(engine, _close_all, self.made, self.lock)
 
+    def run(self, engine: sa.Engine, use: Callable[[Any], T]) -> T | None:
+        """``use(dbapi_connection)`` on one of them, or None when ``MAX_OWN`` are busy.
+
+        An error in ``use`` closes that connection (a DBAPI error may have broken it; no
+        other is expected) and propagates. The request path's form of ``connection``.
+        """
+        fairy = self._acquire(engine)
+        if fairy is None:
+            return None
+        generation = self.generation
+        try:
+            result = use(fairy.dbapi_connection)
+        except BaseException:
+            self._discard(fairy)
+            raise
+        self._release(fairy, generation)
+        return result
+
     @contextmanager
     def connection(self, engine: sa.Engine) -> Iterator[Any]:
         """A DBAPI connection for one statement, or None when ``MAX_OWN`` are busy."""
-        try:
-            fairy = self.free.pop()  # atomic: no two threads get the same one
-        except IndexError:
-            fairy = self._make(engine)
+        fairy = self._acquire(engine)
         if fairy is None:
             yield None
             return
         generation = self.generation
         try:
             yield fairy.dbapi_connection
-        except self.error:
+        except BaseException:
             self._discard(fairy)
             raise
+        self._release(fairy, generation)
+
+    def _acquire(self, engine: sa.Engine) -> Any:
+        try:
+            return self.free.pop()  # atomic: no two threads get the same one
+        except IndexError:
+            return self._make(engine)
+
+    def _release(self, fairy: Any, generation: int) -> None:
         if generation == self.generation:
             self.free.append(fairy)
         else:  # the engine was disposed meanwhile

@@ -23,8 +23,8 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-import sqlalchemy as sa
 from flask import Flask, Response, g, request
+from sqlalchemy.orm.attributes import instance_state
 
 from . import metrics
 
@@ -82,8 +82,8 @@ def _user_id() -> int | None:
     user = g.get("current_user")
     if user is None:
         return None
-    identity = sa.inspect(user).identity
-    return identity[0] if identity else None
+    key = instance_state(user).key  # what sa.inspect(user).identity reads, without the lookup
+    return key[1][0] if key else None
 
 
 def register(app: Flask) -> None:

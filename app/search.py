@@ -10,7 +10,10 @@ write path, ``flask fake``, a cascade from a deleted user):
   indexed column. Ranked by a score per column (below), the title weighted most.
 - PostgreSQL: ``posts.search_vector``, a stored generated ``tsvector`` column (``english``
   configuration; weights A title, B tags and summary, D content) with a GIN index.
-  Ranked by ``ts_rank``.
+  Ranked by ``ts_rank``. Beside it ``post_search_words`` (``WORDS_TABLE``, migration
+  0009): each post's vector stripped of positions and weights, and ``published``, kept in
+  step by triggers on ``posts``; a search of common words walks it newest first instead of
+  the posts, whose rows are wide and vectors large (docs/performance.md).
 
 The objects are created by migration 0006 (which indexes existing rows) and, for
 ``db.create_all()`` (tests, the benchmark), by DDL events on the ``posts`` table; they are
@@ -44,6 +47,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from marshmallow import ValidationError
+from sqlalchemy.dialects import postgresql
 
 SEARCH_MAX_CHARS = 200
 SEARCH_MAX_WORDS = 20
@@ -58,8 +62,19 @@ PG_CONFIG = "english"
 SEARCH_CANDIDATES = 1000
 #: SQLite's relevance score: every word in this FTS5 column adds this much.
 COLUMN_SCORES = (("title", 10), ("search_tags", 5), ("summary", 4))
+#: PostgreSQL: the narrow table of each post's words (its vector ``strip``ped of positions
+#: and weights) and ``published``, which a search walks newest first to find its matches
+#: (``walking``, ``walked_ids``).
+WORDS_TABLE = "post_search_words"
+#: PostgreSQL: a search walks ``WORDS_TABLE`` when its words are estimated (the column's
+#: statistics) to be held together by at least this share of the posts: about
+#: ``SEARCH_CANDIDATES / share`` rows walked, 100,000 at most; rarer words are read from GIN.
+WALK_MIN_SHARE = 0.01
 
 FTS = sa.table(FTS_TABLE, sa.column("rowid", sa.Integer))
+WORDS = sa.table(
+    WORDS_TABLE, sa.column("id", sa.Integer), sa.column("published"), sa.column("words")
+)
 _WORD = re.compile(r"[^\W_]+")
 
 
@@ -187,6 +202,62 @@ def last_word_known(q: str, dialect: str) -> Any:
     return _known(terms[-1], dialect)
 
 
+def pg_share(q: str) -> Any:
+    """PostgreSQL, SQL: the estimated share of posts holding every word of ``q`` as a whole
+    word — the product of the words' frequencies among the column's most common elements
+    (``pg_stats``) — or 0 when a word is not among them (a rare word) or the query is a
+    phrase (a word the parser splits in two: a stripped vector has no positions to test).
+    It only chooses how the matches are read (``walking`` or GIN), never which match."""
+    terms = words(q)
+    if not terms:
+        return sa.literal(0.0)
+    sql = sa.text(
+        f"""
+        SELECT CASE WHEN strpos(to_tsquery('{PG_CONFIG}'::regconfig, :share_query)::text,
+                                '<') > 0 THEN 0
+        ELSE (SELECT CASE WHEN count(*) > 0 AND count(*) = cardinality(w.lexemes)
+                          THEN exp(sum(ln(e.freq))) ELSE 0 END
+              FROM pg_stats AS s,
+                   unnest(s.most_common_elems::text::text[], s.most_common_elem_freqs)
+                       AS e(lexeme, freq)
+              WHERE s.schemaname = current_schema() AND s.tablename = 'posts'
+                AND s.attname = '{VECTOR_COLUMN}' AND e.lexeme = ANY (w.lexemes))
+        END
+        FROM (SELECT tsvector_to_array(to_tsvector('{PG_CONFIG}'::regconfig, :share_words))
+                  AS lexemes) AS w
+        """
+    ).bindparams(share_query=tsquery(terms, prefix=False), share_words=" ".join(terms))
+    return sql.columns(sa.column("share", sa.Float)).scalar_subquery()
+
+
+def walking(stmt: sa.Select, q: str) -> sa.Select:
+    """PostgreSQL: ``stmt`` narrowed to the posts that hold every word of ``q`` (the last
+    one whole), tested on ``WORDS_TABLE``: walked newest first (``index_order(walked=True)``)
+    it reads about 500 bytes a post, where ``posts.search_vector`` (``matching``) is
+    decompressed or read from TOAST at every post. The same matches: the words of a
+    stripped vector are its post's, and a query without a phrase needs no positions."""
+    joined = stmt.join(WORDS, WORDS.c.id == _posts().id)
+    return joined.where(_words_match(q))
+
+
+def walked_ids(q: str) -> sa.Select:
+    """PostgreSQL: the ids of the published posts holding every word of ``q``, from
+    ``WORDS_TABLE`` alone (``walking`` without ``posts``), for a search with no other
+    filter: ``posts`` is then not read at all to find them, where a join to it read its
+    id index along the walk (a merge join: 16,000 index entries for 1,000 matches of
+    ``garden`` at 1M, about as long as the walk itself)."""
+    match = sa.and_(WORDS.c.published.is_(True), _words_match(q))
+    return sa.select(WORDS.c.id.label("id")).where(match)
+
+
+def _words_match(q: str) -> Any:
+    terms = words(q)
+    if not terms:
+        return sa.false()
+    query = _pg_tsquery(query_text(terms, "postgresql", known=True))
+    return WORDS.c.words.op("@@")(query)
+
+
 def probing(stmt: sa.Select, q: str, known: bool) -> sa.Select:
     """SQLite: ``stmt`` narrowed to the posts matching ``q`` by one index probe per post (a
     correlated ``EXISTS`` on the post's rowid), for reading posts in an order of their own
@@ -223,9 +294,12 @@ def matching(stmt: sa.Select, q: str, dialect: str, known: bool | None = None) -
     return stmt.where(_vector().op("@@")(_pg_tsquery(query_text(terms, dialect, known=known))))
 
 
-def index_order(dialect: str, *, newest: bool = True, known: bool | None = None) -> Any:
+def index_order(
+    dialect: str, *, newest: bool = True, known: bool | None = None, walked: bool = False
+) -> Any:
     """ORDER BY for a ``matching`` statement in the index's own order: post id (FTS5's rowid
-    on SQLite, where only that spelling lets the index stop at a LIMIT).
+    on SQLite, where only that spelling lets the index stop at a LIMIT; ``WORDS_TABLE``'s
+    id for a ``walking`` statement, whose primary key the planner then walks).
 
     PostgreSQL with a prefix (``known`` false): ``id + 0``, which no index serves, so the
     planner reads the matches from GIN and sorts them. It cannot estimate how many posts a
@@ -234,28 +308,47 @@ def index_order(dialect: str, *, newest: bool = True, known: bool | None = None)
     post = _posts()
     if dialect == "sqlite":
         column: Any = FTS.c.rowid
+    elif walked:
+        column = WORDS.c.id
     else:
         column = post.id + 0 if known is False else post.id
     return column.desc() if newest else column.asc()
 
 
-def candidates(stmt: sa.Select, dialect: str, known: bool | None = None) -> sa.CTE:
-    """The ids of the ``SEARCH_CANDIDATES`` newest posts of ``stmt`` (a ``matching`` SELECT
-    of posts), read from the index newest first: the posts a relevance search ranks."""
-    ids = stmt.with_only_columns(_posts().id.label("id"), maintain_column_froms=True)
-    order = index_order(dialect, known=known)
+def candidates(
+    stmt: sa.Select, dialect: str, known: bool | None = None, *, walked: bool = False
+) -> sa.CTE:
+    """The ids of the ``SEARCH_CANDIDATES`` newest posts of ``stmt`` (a ``matching`` or
+    ``walking`` SELECT of posts, or ``walked_ids``), read from the index newest first: the
+    posts a relevance search ranks."""
+    ids = stmt
+    if not any(found is WORDS for found in stmt.get_final_froms()):  # not walked_ids
+        ids = stmt.with_only_columns(_posts().id.label("id"), maintain_column_froms=True)
+    order = index_order(dialect, known=known, walked=walked)
     return ids.order_by(order).limit(SEARCH_CANDIDATES).cte("candidates")
 
 
+def listed(ids: list[int]) -> sa.CTE:
+    """PostgreSQL: candidates already read (``candidates``), as the same CTE of ids."""
+    array = sa.bindparam("candidate_ids", list(ids), type_=postgresql.ARRAY(sa.Integer))
+    return sa.select(sa.func.unnest(array).label("id")).cte("candidates")
+
+
 def every_match(
-    stmt: sa.Select, dialect: str, known: bool | None, bound: int, *, newest: bool = True
+    stmt: sa.Select,
+    dialect: str,
+    known: bool | None,
+    bound: int,
+    *,
+    newest: bool = True,
+    walked: bool = False,
 ) -> sa.Select:
     """``stmt``'s matches (the first ``bound`` in index order: all of them, when the caller
     counted fewer) as a SELECT of posts joined to their ids: read from the search index
     first, then sorted in any order, instead of walking an order's index testing each post."""
     post = _posts()
     ids = stmt.with_only_columns(post.id.label("id"), maintain_column_froms=True)
-    order = index_order(dialect, newest=newest, known=known)
+    order = index_order(dialect, newest=newest, known=known, walked=walked)
     found = ids.order_by(order).limit(bound).subquery("found")
     return sa.select(post).join(found, found.c.id == post.id)
 
@@ -357,6 +450,56 @@ PG_DROP = [
 ]
 
 
+# The word table (migration 0009): filled from the posts it is created with, then kept in
+# step by the database, whatever writes the posts: a statement-level trigger for inserts
+# (one INSERT … SELECT for a bulk load), a row trigger for an update of an indexed column
+# or of ``published``,
+# and the foreign key's cascade for deletes (a TRUNCATE … CASCADE of posts empties it too).
+_WORDS_OF = f"strip({VECTOR_COLUMN})"
+_UPSERT = "ON CONFLICT (id) DO UPDATE SET published = excluded.published, words = excluded.words"
+PG_WORDS_CREATE = [
+    f"CREATE TABLE {WORDS_TABLE} (id integer NOT NULL, published boolean NOT NULL, "
+    "words tsvector NOT NULL, "
+    f"CONSTRAINT pk_{WORDS_TABLE} PRIMARY KEY (id), "
+    f"CONSTRAINT fk_{WORDS_TABLE}_id_posts FOREIGN KEY (id) REFERENCES posts (id) "
+    "ON DELETE CASCADE)",
+    f"INSERT INTO {WORDS_TABLE} (id, published, words) SELECT id, published, {_WORDS_OF} "
+    "FROM posts",
+    f"CREATE FUNCTION {WORDS_TABLE}_inserted() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+    f"INSERT INTO {WORDS_TABLE} (id, published, words) "
+    f"SELECT id, published, {_WORDS_OF} FROM inserted {_UPSERT}; RETURN NULL; END $$",
+    f"CREATE TRIGGER {WORDS_TABLE}_ai AFTER INSERT ON posts REFERENCING NEW TABLE AS inserted "
+    f"FOR EACH STATEMENT EXECUTE FUNCTION {WORDS_TABLE}_inserted()",
+    f"CREATE FUNCTION {WORDS_TABLE}_updated() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+    f"INSERT INTO {WORDS_TABLE} (id, published, words) "
+    f"VALUES (new.id, new.published, strip(new.{VECTOR_COLUMN})) {_UPSERT}; "
+    "RETURN NULL; END $$",
+    f"CREATE TRIGGER {WORDS_TABLE}_au AFTER UPDATE OF {_FTS_COLUMNS}, published ON posts "
+    f"FOR EACH ROW EXECUTE FUNCTION {WORDS_TABLE}_updated()",
+]
+PG_WORDS_DROP = [
+    f"DROP TRIGGER IF EXISTS {WORDS_TABLE}_au ON posts",
+    f"DROP TRIGGER IF EXISTS {WORDS_TABLE}_ai ON posts",
+    f"DROP FUNCTION IF EXISTS {WORDS_TABLE}_updated()",
+    f"DROP FUNCTION IF EXISTS {WORDS_TABLE}_inserted()",
+    f"DROP TABLE IF EXISTS {WORDS_TABLE}",
+]
+
+
+def create_words(connection: sa.Connection) -> None:
+    """PostgreSQL: create ``WORDS_TABLE`` with its triggers, filled from the posts there are."""
+    if connection.dialect.name == "postgresql":
+        for statement in PG_WORDS_CREATE:
+            connection.exec_driver_sql(statement)
+
+
+def drop_words(connection: sa.Connection) -> None:
+    """PostgreSQL: drop ``WORDS_TABLE`` and its triggers (the posts stay)."""
+    if connection.dialect.name == "postgresql":
+        for statement in PG_WORDS_DROP:
+            connection.exec_driver_sql(statement)
+
+
 def create_index(connection: sa.Connection, *, backfill: bool) -> None:
     """Create the search objects on ``connection``'s database; index existing rows if asked."""
     if connection.dialect.name == "sqlite":
@@ -379,6 +522,8 @@ def drop_index(connection: sa.Connection) -> None:
 def include_name(name: str | None, type_: str, parent_names: dict[str, Any]) -> bool:
     """Alembic ``include_name``: leave the search objects out of model comparisons."""
     if type_ == "table":
+        if name == WORDS_TABLE:
+            return False
         return name is None or not (name == FTS_TABLE or name.startswith(FTS_TABLE + "_"))
     if type_ == "column":
         return not (parent_names.get("table_name") == "posts" and name == VECTOR_COLUMN)
@@ -392,8 +537,10 @@ def register(posts_table: sa.Table) -> None:
 
     def after_create(target: sa.Table, connection: sa.Connection, **_kw: Any) -> None:
         create_index(connection, backfill=False)
+        create_words(connection)
 
     def before_drop(target: sa.Table, connection: sa.Connection, **_kw: Any) -> None:
+        drop_words(connection)
         drop_index(connection)
 
     sa.event.listen(posts_table, "after_create", after_create)

@@ -176,13 +176,14 @@ def _decode_options(cfg: Any) -> dict[str, Any]:
 
 
 class _Verifier:
-    """``jwt.decode`` with this app's options, remembering the tokens that passed it.
+    """``jwt.decode`` and the claim shape checks, remembering the tokens that passed them.
 
     A token string that verified once verifies again for as long as the key and options
     stay the same (signature and claim shapes never change), so its claims are kept in a
     small per-process LRU and re-used. Only successes are kept, keyed on the whole token
-    string. What does change is checked again on every use: the time claims here, and
-    revocation, the user and the token version in the database (``load_token_user``).
+    string. What does change is checked again on every use: the time claims here, the
+    token's type in ``decode_token``, and revocation, the session, the user and the token
+    version in the database (``load_token_user``).
     """
 
     MAX_TOKENS = 4096
@@ -194,7 +195,11 @@ class _Verifier:
 
     @staticmethod
     def _decode(kwargs: dict[str, Any], token: str) -> tuple[dict[str, Any], int, int]:
+        if len(token) > MAX_TOKEN_LENGTH or not _TOKEN_RE.fullmatch(token):
+            raise AuthError(INVALID)
         claims = jwt.decode(token, **kwargs)
+        if not _well_formed(claims, audience=kwargs["audience"]):
+            raise AuthError(INVALID)
         # PyJWT compared int() of these; keep the same numbers for the re-checks.
         return claims, int(claims["exp"]), max(int(claims["nbf"]), int(claims["iat"]))
 
@@ -221,19 +226,25 @@ def _verifier() -> _Verifier:
 
 def decode_token(token: str, expected_type: str) -> dict[str, Any]:
     """Verify ``token`` and its claims; raise AuthError for any failure whatsoever."""
-    if len(token) > MAX_TOKEN_LENGTH or not _TOKEN_RE.fullmatch(token):
-        raise AuthError(INVALID)
     try:
         claims = _verifier()(token)
+    except AuthError:
+        raise
     except jwt.ExpiredSignatureError:
         raise AuthError(EXPIRED) from None
     except Exception:  # every PyJWT error, and json/int/recursion oddities inside it
         raise AuthError(INVALID) from None
+    if claims.get("type") != expected_type:
+        raise AuthError(INVALID)
+    return claims
+
+
+def _well_formed(claims: dict[str, Any], *, audience: Any) -> bool:
+    """The claims' shapes, which depend on nothing but the token and the settings."""
     sub, jti, ver, sid = (claims.get(k) for k in ("sub", "jti", "ver", SESSION))
-    if (
-        claims.get("type") != expected_type
+    return not (
         # PyJWT lets an empty ``aud`` through when no audience is configured; we do not.
-        or ("aud" in claims and not current_app.config.get("JWT_AUDIENCE"))
+        ("aud" in claims and not audience)
         or not isinstance(sub, str)
         or not _SUB_RE.fullmatch(sub)
         or int(sub) > ID_MAX
@@ -245,9 +256,7 @@ def decode_token(token: str, expected_type: str) -> dict[str, Any]:
         or not 0 < sid <= ID_MAX
         or (PAIRED_REFRESH in claims and not _is_jti(claims[PAIRED_REFRESH]))
         or not all(_is_timestamp(claims[name]) for name in ("iat", "nbf", "exp"))
-    ):
-        raise AuthError(INVALID)
-    return claims
+    )
 
 
 def _is_jti(value: Any) -> bool:

@@ -25,7 +25,7 @@ import sys
 import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SCENARIOS = ("bare", "me", "posts20", "posts20_reader")
+SCENARIOS = ("bare", "me", "rw_user", "posts20", "posts20_reader")
 PASSWORD = "instructions-0123456789"
 
 
@@ -89,6 +89,8 @@ def phases(requests: int) -> None:
     paths = {
         "bare": ("/bench/bare", None),
         "me": ("/api/v1/me", signed),
+        # RealWorld's current user (the peer comparison's /api/user), same token.
+        "rw_user": ("/api/user", {"Authorization": f"Token {login.get_json()['access_token']}"}),
         "posts20": ("/api/v2/posts?limit=20", None),
         "posts20_reader": ("/api/v2/posts?limit=20", signed),  # `liked` for the reader
     }

@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 import sqlalchemy as sa
 
-from app import create_app
+from app import create_app, search
 from app.extensions import db
 from app.fake import fill
 from app.models import Follow, User
@@ -85,6 +85,11 @@ def is_seeded(database: Database, secret: str) -> bool:
             posts = db.session.scalar(sa.text("SELECT count(*) FROM posts"))
             revoked = db.session.scalar(sa.text("SELECT count(*) FROM revoked_tokens"))
             follows = db.session.scalar(sa.select(sa.func.count()).select_from(Follow))
+            if database.backend == "postgresql":
+                # Seeded before migration 0009: no word table (app.search), so seed again.
+                words = db.session.scalar(sa.text(f"SELECT count(*) FROM {search.WORDS_TABLE}"))
+                if words != posts:
+                    return False
         except sa.exc.DBAPIError:
             return False
         finally:

@@ -276,3 +276,42 @@ def test_a_request_that_needs_no_session_makes_none(client, app, auth, monkeypat
     assert made == []
     assert client.get(ME, headers=headers).status_code == 200  # v2 /me reads counts
     assert len(made) == 1
+
+
+def test_the_detached_user_is_what_make_transient_to_detached_makes(app, auth):
+    """``_detached_user`` sets only the identity key when that is all
+    ``make_transient_to_detached`` would do; the two states must not differ in anything the
+    ORM reads (key, history, expired and unloaded attributes, flags, loaders)."""
+    from sqlalchemy.orm import make_transient_to_detached
+
+    from app import auth as request_auth
+
+    auth.create_user("alice")
+    with app.app_context():
+        uid = db.session.scalar(sa.select(User.id).filter_by(username="alice"))
+        with db.engine.connect() as conn:
+            row = conn.execute(request_auth._USER_AND_REVOKED, {"uid": uid, "jti": "x", "sid": 0})
+            values = dict(zip(request_auth._USER_ATTRIBUTES, row.one(), strict=False))
+        fast = request_auth._detached_user(values)
+        slow = request_auth._NEW_USER()
+        slow.__dict__.update(values)
+        make_transient_to_detached(slow)
+    assert request_auth._detach_is_the_key()  # the fast way is the one taken here
+    a, b = sa.inspect(fast), sa.inspect(slow)
+    for name in ("key", "expired_attributes", "committed_state", "modified", "expired",
+                 "callables", "unloaded", "detached", "persistent", "transient",
+                 "_strong_obj", "identity"):  # fmt: skip
+        assert getattr(a, name) == getattr(b, name), name
+    for key in fast.__dict__.keys() - {"_sa_instance_state"}:
+        assert fast.__dict__[key] == slow.__dict__[key], key
+    assert fast.__dict__.keys() == slow.__dict__.keys()
+
+
+def test_a_user_with_an_expirable_unloaded_attribute_is_detached_the_orm_way(monkeypatch):
+    """If the User ever gains an attribute the auth read leaves out and that loads on access
+    (a deferred column), the fast way must not be taken."""
+    from app import auth as request_auth
+
+    monkeypatch.setattr(request_auth, "_DETACH_IS_THE_KEY", [])
+    monkeypatch.setattr(request_auth, "_USER_ATTRIBUTES", request_auth._USER_ATTRIBUTES[1:])
+    assert not request_auth._detach_is_the_key()

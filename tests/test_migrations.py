@@ -435,3 +435,45 @@ def test_dropping_the_verified_flags_asks_for_confirmation(empty_database):
     assert "sessions" in tables(empty_database)
     flask_db(empty_database, "downgrade", "0007")  # confirmed
     assert "sessions" not in tables(empty_database)
+
+
+def test_0009_fills_the_word_table_from_existing_posts_and_downgrades_cleanly(empty_database):
+    """PostgreSQL: posts written at 0008 are in the word table after the upgrade, and a
+    post written after it too (the triggers); the downgrade drops the table and its
+    triggers and keeps the posts. SQLite: nothing to do, both ways."""
+    flask_db(empty_database, "upgrade", "0008")
+    engine = sa.create_engine(empty_database)
+    postgresql = engine.dialect.name == "postgresql"
+    insert = sa.text(
+        "INSERT INTO posts (title, slug, content, content_html, published, user_id, "
+        "created_at, updated_at) VALUES (:t, :s, 'honey and wax', '<p>honey and wax</p>', "
+        "true, 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+    )
+    words = f"SELECT id FROM {search.WORDS_TABLE} WHERE words @@ to_tsquery('english', :q)"
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                sa.text(
+                    "INSERT INTO users (username, username_key, password_hash, is_admin, "
+                    "token_version, created_at) VALUES ('a', 'a', 'x', false, 0, "
+                    "CURRENT_TIMESTAMP)"
+                )
+            )
+            conn.execute(insert, {"t": "Beekeeping", "s": "post-1"})
+        flask_db(empty_database, "upgrade")
+        with engine.begin() as conn:
+            conn.execute(insert, {"t": "Wasps", "s": "post-2"})
+        with engine.connect() as conn:
+            if postgresql:
+                assert conn.execute(sa.text(words), {"q": "honey"}).scalars().all() == [1, 2]
+                assert conn.execute(sa.text(words), {"q": "beekeeping"}).scalars().all() == [1]
+            else:
+                assert search.WORDS_TABLE not in sa.inspect(conn).get_table_names()
+        flask_db(empty_database, "downgrade", "0008")
+        with engine.connect() as conn:
+            assert search.WORDS_TABLE not in sa.inspect(conn).get_table_names()
+            assert conn.scalar(sa.text("SELECT count(*) FROM posts")) == 2
+        with engine.begin() as conn:  # no trigger left behind to write to a missing table
+            conn.execute(insert, {"t": "Ants", "s": "post-3"})
+    finally:
+        engine.dispose()

@@ -125,8 +125,15 @@ def test_xss_vectors_are_stored_and_answered_inert(client, app, alice, vector):
         ("- a\n- b", "<ul>\n<li>a</li>\n<li>b</li>\n</ul>\n"),
         ("> quote", "<blockquote>\n<p>quote</p>\n</blockquote>\n"),
         ("```\nx < 1\n```", "<pre><code>x &lt; 1\n</code></pre>\n"),
-        ("~~gone~~", "<p><s>gone</s></p>\n"),
-        ("~one tilde~", "<p>~one tilde~</p>\n"),  # two tildes only
+        # Strikethrough as GitHub's (GFM): one or two tildes, but not around spaces.
+        ("~~gone~~", "<p><del>gone</del></p>\n"),
+        ("~one tilde~", "<p><del>one tilde</del></p>\n"),
+        ("~5 minutes ~ 10", "<p>~5 minutes ~ 10</p>\n"),
+        (
+            "| a | b |\n|---|--:|\n| 1 | 2 |",
+            "<table><thead><tr><th>a</th><th>b</th></tr></thead><tbody>\n"
+            "<tr><td>1</td><td>2</td></tr>\n</tbody></table>\n",
+        ),
         ("a <sup>2</sup>", "<p>a <sup>2</sup></p>\n"),
         (
             "[site](https://example.com)",

@@ -17,10 +17,15 @@ class Timestamp(fields.Field):
     """ISO 8601 in UTC with milliseconds and ``Z``, as the spec's examples (and frontends
     that parse them) have it: ``2016-02-18T03:22:56.637Z``."""
 
-    def _serialize(self, value: datetime | None, attr: Any, obj: Any, **kwargs: Any) -> Any:
+    @staticmethod
+    def serialize_value(value: datetime | None) -> str | None:
+        """All of ``_serialize`` (app.dumping calls it directly)."""
         if value is None:
             return None
         return value.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+    def _serialize(self, value: datetime | None, attr: Any, obj: Any, **kwargs: Any) -> Any:
+        return self.serialize_value(value)
 
 
 class ProfileSchema(Schema):
