@@ -137,24 +137,49 @@ def _compile(schema: Schema) -> Callable[[Any], dict[str, Any]] | None:
             return None
         plan.append((field.data_key or name, attribute, convert))
 
-    def dump_one(obj: Any) -> dict[str, Any]:
+    def by_key(obj: Any) -> dict[str, Any]:
+        # a dict: by key, then by attribute, as marshmallow
         out: dict[str, Any] = {}
-        if hasattr(obj, "__getitem__"):  # a dict: by key, then by attribute, as marshmallow
-            for key, attribute, convert in plan:
-                try:
-                    value = obj[attribute]
-                except (KeyError, IndexError, TypeError, AttributeError):
-                    value = getattr(obj, attribute, _ABSENT)
-                if value is not _ABSENT:
-                    out[key] = convert(value)
-            return out
         for key, attribute, convert in plan:
-            value = getattr(obj, attribute, _ABSENT)
+            try:
+                value = obj[attribute]
+            except (KeyError, IndexError, TypeError, AttributeError):
+                value = getattr(obj, attribute, _ABSENT)
             if value is not _ABSENT:
                 out[key] = convert(value)
         return out
 
-    return dump_one
+    return _generated(plan, by_key)
+
+
+def _generated(
+    plan: list[tuple[str, str, Converter]], by_key: Callable[[Any], dict[str, Any]]
+) -> Callable[[Any], dict[str, Any]]:
+    """``dump_one`` for ``plan`` as straight-line code, one statement per field, as
+    ``dataclasses`` writes ``__init__``: no loop, no tuple unpacking, and no call for a
+    field that answers its value unchanged (``_as_is``); an object read by key (a dict)
+    goes to ``by_key``. Keys and attributes are written as ``repr`` literals; converters
+    are passed in by name."""
+    namespace: dict[str, Any] = {"_ABSENT": _ABSENT, "by_key": by_key}
+    lines = [
+        "def dump_one(obj):",
+        "    if hasattr(obj, '__getitem__'):",
+        "        return by_key(obj)",
+        "    out = {}",
+    ]
+    for n, (key, attribute, convert) in enumerate(plan):
+        value = "value"
+        if convert is not _as_is:
+            namespace[f"convert_{n}"] = convert
+            value = f"convert_{n}(value)"
+        lines += [
+            f"    value = getattr(obj, {attribute!r}, _ABSENT)",
+            "    if value is not _ABSENT:",
+            f"        out[{key!r}] = {value}",
+        ]
+    lines.append("    return out")
+    exec("\n".join(lines), namespace)  # noqa: S102 - the text is built above from literals
+    return namespace["dump_one"]  # type: ignore[no-any-return]
 
 
 #: The test suite sets this: every compiled dump is then compared with marshmallow's own, key

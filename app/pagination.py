@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -49,17 +50,24 @@ def order_by(model: type, sort: str) -> list[Any]:
     return [ordered, model_id.desc() if descending else model_id.asc()]
 
 
-def _page_url(offset: int, limit: int, after: str | None = None) -> str:
+def _page_urls() -> Callable[..., str]:
+    """``page_url(offset, limit, after=None)`` for the request's list: its base URL and the
+    query arguments it understood are read once, for every link of the header."""
     # The query string is encoded here, not passed to url_for as keywords: a parameter
     # named like a path variable, ``endpoint`` or ``_external`` would clash there (a 500).
     # Only the parameters the list understood, as it understood them (``author_id=0001``
     # is ``1``): a Link must not copy an arbitrary query string three times over.
-    args = {name: _query_value(value) for name, value in g.get("query_args", {}).items()}
-    args.pop("after", None)
-    args.pop("offset", None)
-    args.update({"after": after} if after else {"offset": str(offset)}, limit=str(limit))
+    understood = {name: _query_value(value) for name, value in g.get("query_args", {}).items()}
+    understood.pop("after", None)
+    understood.pop("offset", None)
     base = url_for(request.endpoint, **(request.view_args or {}), _external=True)
-    return f"{base}?{urlencode(args)}"
+
+    def page_url(offset: int, limit: int, after: str | None = None) -> str:
+        args = dict(understood)
+        args.update({"after": after} if after else {"offset": str(offset)}, limit=str(limit))
+        return f"{base}?{urlencode(args)}"
+
+    return page_url
 
 
 def _query_value(value: Any) -> str:
@@ -70,13 +78,14 @@ def _query_value(value: Any) -> str:
 
 def link_header(offset: int, limit: int, total: int, next_after: str | None = None) -> str:
     """Return an RFC 8288 ``Link`` value with first/prev/next/last relations."""
-    links = [f'<{_page_url(0, limit)}>; rel="first"']
+    page_url = _page_urls()
+    links = [f'<{page_url(0, limit)}>; rel="first"']
     if offset > 0:
-        links.append(f'<{_page_url(max(offset - limit, 0), limit)}>; rel="prev"')
+        links.append(f'<{page_url(max(offset - limit, 0), limit)}>; rel="prev"')
     if offset + limit < total:
-        links.append(f'<{_page_url(offset + limit, limit, next_after)}>; rel="next"')
+        links.append(f'<{page_url(offset + limit, limit, next_after)}>; rel="next"')
     last = max((total - 1) // limit * limit, 0)
-    links.append(f'<{_page_url(last, limit)}>; rel="last"')
+    links.append(f'<{page_url(last, limit)}>; rel="last"')
     return ", ".join(links)
 
 
@@ -136,6 +145,14 @@ def _ids_first(page: sa.Select, model: type, options: tuple[Any, ...]) -> sa.Sel
     """``page`` (ordered, limited) as: its rows' ids and sort keys in a subquery, joined to
     ``model`` with ``options``, in the same order (keys may be expressions only the inner
     query can evaluate, such as FTS5's ``bm25``)."""
+    ids, order = page_ids(page, model)
+    model_id = model.id  # type: ignore[attr-defined]
+    return sa.select(model).join(ids, ids.c.page_id == model_id).options(*options).order_by(*order)
+
+
+def page_ids(page: sa.Select, model: type) -> tuple[sa.Subquery, list[Any]]:
+    """``page``'s ids (``page_id``) and sort keys as a subquery, and the ORDER BY that reads
+    the keys from it in ``page``'s order: what ``_ids_first`` joins the rows to."""
     model_id = model.id  # type: ignore[attr-defined]
     keys, wrappers = [], []
     for n, clause in enumerate(page._order_by_clauses):
@@ -153,7 +170,7 @@ def _ids_first(page: sa.Select, model: type, options: tuple[Any, ...]) -> sa.Sel
         for modifier in reversed(modifiers):
             ordered = UnaryExpression(ordered, modifier=modifier)
         order.append(ordered)
-    return sa.select(model).join(ids, ids.c.page_id == model_id).options(*options).order_by(*order)
+    return ids, order
 
 
 def paginate(

@@ -24,9 +24,22 @@ from sqlalchemy.orm import aliased, defer, joinedload, with_expression
 from . import search
 from .errors import Invalid, NotFound
 from .extensions import db
-from .models import ID_MAX, Comment, Follow, Like, Post, Tag, User, post_tags, username_key, utcnow
-from .pagination import Keyset, Page, paginate
+from .models import (
+    ID_MAX,
+    Comment,
+    Follow,
+    Like,
+    Post,
+    Tag,
+    User,
+    post_tags,
+    tag_list,
+    username_key,
+    utcnow,
+)
+from .pagination import Keyset, Page, order_by, page_ids, paginate
 from .permissions import can_moderate
+from .readconn import rows_below_core
 
 DEFAULT_POST_SORT = "-created_at"
 
@@ -48,43 +61,81 @@ def visible_posts(
     Search results (``q``: full text, every word, app.search) never hold a draft, and
     nobody else's draft is ever listed (admins open them by id).
     """
+    return narrowed_posts(
+        None if viewer is None else viewer.id,
+        author_id=author_id,
+        q=q,
+        tagged=None if tag is None else tag_shape(tag),
+        liked_by=liked_by,
+    )
+
+
+@dataclass(frozen=True)
+class TagShape:
+    """How ``?tag=`` narrows a list (``tag_shape``): the tag's id, and whether it is common.
+    ``tag_id`` None: no such tag, nothing matches."""
+
+    tag_id: Any
+    common: bool
+
+
+def tag_shape(tag: str) -> TagShape:
+    """Look the tag up: its id, with how many published posts carry it and how many there
+    are in all (the kept counts, app.counters), so the filter's shape follows the tag:
+    - a common tag (on 1/COMMON_TAG_SHARE of the posts or more): the posts are read newest
+      first from the time index and each is probed in post_tags by primary key, so a page
+      stops after about limit × COMMON_TAG_SHARE probes at most, however many posts carry
+      the tag (SQLite sorted all 453,192 posts of `python` at 1M: 310 ms);
+    - a rare one: its posts are read from ix_post_tags_tag_id_post_id and sorted, at most
+      1/COMMON_TAG_SHARE of the posts."""
+    found = db.session.execute(
+        sa.select(
+            Tag.id,
+            Tag.published_posts,
+            sa.select(sa.func.sum(User.published_posts)).scalar_subquery(),
+        ).where(Tag.name == tag)
+    ).first()
+    if found is None:
+        return TagShape(None, False)
+    tag_id, tagged_posts, all_posts = found
+    return TagShape(tag_id, tagged_posts * COMMON_TAG_SHARE >= (all_posts or 0))
+
+
+def narrowed_posts(
+    viewer_id: Any,
+    *,
+    author_id: Any = None,
+    q: str | None = None,
+    tagged: TagShape | None = None,
+    liked_by: Any = None,
+) -> sa.Select:
+    """``visible_posts`` for the viewer with id ``viewer_id`` (None: nobody signed in), the
+    tag looked up already. Each id may be a value or a ``bindparam`` (``list_statements``
+    builds the statement once per shape); ``tagged.tag_id`` (a value, or a ``bindparam`` with
+    ``literal_execute``) is written into the SQL as a literal (an integer: safe to inline),
+    so the planner sees which tag it is."""
     stmt = sa.select(Post)
-    if viewer is None or q:
+    if viewer_id is None or q:
         stmt = stmt.where(Post.published.is_(True))
     else:
-        stmt = stmt.where(sa.or_(Post.published.is_(True), Post.user_id == viewer.id))
+        stmt = stmt.where(sa.or_(Post.published.is_(True), Post.user_id == viewer_id))
     if author_id is not None:
         stmt = stmt.where(Post.user_id == author_id)
     if q:
         stmt = search.matching(stmt, q, _dialect())
-    if tag is not None:
-        # The tag's id is looked up first, with how many published posts carry it and how
-        # many there are in all (the kept counts, app.counters), and written into the SQL as
-        # literals (integers: safe to inline). The shape of the filter then follows the tag:
-        # - a common tag (on 1/COMMON_TAG_SHARE of the posts or more): the posts are read
-        #   newest first from the time index and each is probed in post_tags by primary key,
-        #   so a page stops after about limit × COMMON_TAG_SHARE probes at most, however many
-        #   posts carry the tag (SQLite sorted all 453,192 posts of `python` at 1M: 310 ms);
-        # - a rare one: its posts are read from ix_post_tags_tag_id_post_id and sorted, at
-        #   most 1/COMMON_TAG_SHARE of the posts.
-        found = db.session.execute(
-            sa.select(
-                Tag.id,
-                Tag.published_posts,
-                sa.select(sa.func.sum(User.published_posts)).scalar_subquery(),
-            ).where(Tag.name == tag)
-        ).first()
-        if found is None:
+    if tagged is not None:
+        if tagged.tag_id is None:
             return stmt.where(sa.false())
-        tag_id, tagged_posts, all_posts = found
-        literal = sa.bindparam("tag_id", tag_id, literal_execute=True)
-        if tagged_posts * COMMON_TAG_SHARE >= (all_posts or 0):
+        literal = tagged.tag_id
+        if not isinstance(literal, sa.BindParameter):
+            literal = sa.bindparam("tag_id", literal, type_=sa.Integer, literal_execute=True)
+        if tagged.common:
             stmt = stmt.where(
                 sa.exists().where(post_tags.c.post_id == Post.id, post_tags.c.tag_id == literal)
             )
         else:
-            tagged = sa.select(post_tags.c.post_id).where(post_tags.c.tag_id == literal)
-            stmt = stmt.where(Post.id.in_(tagged))
+            tagged_ids = sa.select(post_tags.c.post_id).where(post_tags.c.tag_id == literal)
+            stmt = stmt.where(Post.id.in_(tagged_ids))
     if liked_by is not None:
         stmt = stmt.where(Post.id.in_(sa.select(Like.post_id).where(Like.user_id == liked_by)))
     return stmt
@@ -95,10 +146,14 @@ def _dialect() -> str:
 
 
 @cache
-def _detail_options(signed_in: bool, with_html: bool = True) -> tuple[Any, ...]:
-    # Built once per process: making these clauses cost a page of posts more Python than
-    # running its SQL (issue #15). The viewer's id is a bound parameter filled at execution
-    # (``detail_params``), so the same options, and SQLAlchemy's cached SQL, serve everyone.
+def detail_columns(signed_in: bool) -> tuple[Any, ...]:
+    """A post's tags (names joined by ","), likes count, comments count and ``liked``, as
+    expressions correlated to ``posts``; ``liked`` reads the bound parameter ``viewer_id``.
+
+    Built once per process: making these clauses cost a page of posts more Python than
+    running its SQL (issue #15). The viewer's id is a bound parameter filled at execution
+    (``detail_params``), so the same clauses, and SQLAlchemy's cached SQL, serve everyone.
+    """
     likes = sa.select(sa.func.count()).where(Like.post_id == Post.id).scalar_subquery()
     comments = sa.select(sa.func.count()).where(Comment.post_id == Post.id).scalar_subquery()
     if signed_in:
@@ -112,6 +167,12 @@ def _detail_options(signed_in: bool, with_html: bool = True) -> tuple[Any, ...]:
         .where(post_tags.c.post_id == Post.id)
         .scalar_subquery()
     )
+    return tags, likes, comments, liked
+
+
+@cache
+def _detail_options(signed_in: bool, with_html: bool = True) -> tuple[Any, ...]:
+    tags, likes, comments, liked = detail_columns(signed_in)
     options = (
         joinedload(Post.author),
         with_expression(Post.tag_names, tags),
@@ -160,7 +221,7 @@ def page_of_posts(
     """One page of ``stmt`` with details (2 statements: the count, and the page with its
     authors, tags and counts): in ``args["sort"]`` order, or in ``ranking`` order (search
     relevance) when given, which pages by offset only. ``total``: a statement that answers
-    the number of matches from the kept counts (``counted_total``) instead of counting them."""
+    the number of matches from the kept counts (``kept_count``) instead of counting them."""
     options = post_details(viewer, with_html=False)
     params = detail_params(viewer)
     if ranking is not None:
@@ -191,12 +252,12 @@ def page_of_posts(
     )
 
 
-def counted_total(
-    viewer: User | None, *, author_id: int | None = None, tag: str | None = None
-) -> sa.Select:
-    """How many posts ``visible_posts(viewer, author_id=…, tag=…)`` holds (one of the two at
-    most), from the counts the database keeps (app.counters) plus the viewer's own drafts:
-    the same at a thousand posts and at a million, where ``count(*)`` reads every match."""
+def kept_count(drafts_of: Any, *, author_id: Any = None, tag: Any = None) -> sa.Select:
+    """How many visible posts there are (of ``author_id``, or with ``tag``: one of the two at
+    most), from the counts the database keeps (app.counters) plus the drafts of the user
+    ``drafts_of`` (None: no drafts counted): the same at a thousand posts and at a million,
+    where ``count(*)`` reads every match. Each value may be a ``bindparam``
+    (``list_statements``); ``kept_total_of`` says which to count for a list."""
     if author_id is not None:
         published: Any = sa.select(User.published_posts).where(User.id == author_id)
     elif tag is not None:
@@ -204,9 +265,9 @@ def counted_total(
     else:
         published = sa.select(sa.func.sum(User.published_posts))
     total = sa.func.coalesce(published.scalar_subquery(), 0)
-    if viewer is not None and author_id in (None, viewer.id):
+    if drafts_of is not None:
         drafts = sa.select(sa.func.count()).where(
-            Post.user_id == viewer.id, Post.published.is_(False)
+            Post.user_id == drafts_of, Post.published.is_(False)
         )
         if tag is not None:
             tagged = (
@@ -224,23 +285,19 @@ def post_list(viewer: User | None, args: dict[str, Any], author_id: int | None =
 
     ``author_id``: only this author's posts (``/users/<id>/posts``), on top of the
     ``author_id`` the query string may carry. With ``q`` see ``search_page``; otherwise
-    ``sort`` (default newest first).
+    ``sort`` (default newest first), read through Core (``listed_page``).
     """
     q = args.get("q")
+    if not q:
+        return listed_page(viewer, args, author_id)
     # Search results hold no drafts, whoever asks: the published posts, as for nobody.
     stmt = visible_posts(
-        None if q else viewer,
-        author_id=args.get("author_id"),
-        tag=args.get("tag"),
-        liked_by=args.get("liked_by"),
+        None, author_id=args.get("author_id"), tag=args.get("tag"), liked_by=args.get("liked_by")
     )
     if author_id is not None:
         stmt = stmt.where(Post.user_id == author_id)
-    if q:
-        filters = (args.get("author_id"), args.get("tag"), args.get("liked_by"), author_id)
-        return search_page(stmt, q, args, viewer, plain=all(f is None for f in filters))
-    args = {**args, "sort": args.get("sort") or DEFAULT_POST_SORT}
-    return page_of_posts(stmt, args, viewer, total=_kept_total(viewer, args, author_id))
+    filters = (args.get("author_id"), args.get("tag"), args.get("liked_by"), author_id)
+    return search_page(stmt, q, args, viewer, plain=all(f is None for f in filters))
 
 
 def search_page(
@@ -381,16 +438,21 @@ def search_total(
     return SearchCount(start + found, found < bound, bool(whole), bound, newest, keyset, position)
 
 
-def _kept_total(viewer: User | None, args: dict[str, Any], author_id: int | None) -> Any:
-    """``counted_total`` when the list's filters are ones the kept counts answer, else None
-    (``q``, ``liked_by``, or an author and a tag together: those count their matches)."""
+def kept_total_of(
+    viewer: User | None, args: dict[str, Any], author_id: int | None
+) -> tuple[int | None, str | None, int | None] | None:
+    """What ``kept_count`` counts for a list's filters — (author, tag, whose drafts) —
+    when the kept counts answer them, else None (``q``, ``liked_by``, or an author and a tag
+    together: those count their matches)."""
     if args.get("q") or args.get("liked_by") is not None:
         return None
     authors = {a for a in (author_id, args.get("author_id")) if a is not None}
     tag = args.get("tag")
     if len(authors) > 1 or (authors and tag is not None):
         return None
-    return counted_total(viewer, author_id=next(iter(authors), None), tag=tag)
+    author = next(iter(authors), None)
+    with_drafts = viewer is not None and author in (None, viewer.id)
+    return author, tag, viewer.id if with_drafts else None  # type: ignore[union-attr]
 
 
 def comment_list(post: Post, args: dict[str, Any]) -> Page:
@@ -598,3 +660,203 @@ def following_among(viewer: User | None, user_ids: set[int]) -> set[int]:
         Follow.follower_id == viewer.id, Follow.followed_id.in_(user_ids)
     )
     return set(db.session.scalars(stmt))
+
+
+# --- the post list, read through Core -----------------------------------------------------
+#
+# ``page_of_posts`` builds a page's statements anew for each request (visibility, filters,
+# the ids-first subquery, loader options, the count), SQLAlchemy then computes their cache
+# keys, and the ORM makes a Post and a User per row, with instance state in the session's
+# identity map, for the schema to read a dozen attributes back: most of the list's time in
+# the app (issue #15). ``listed_page`` runs the same SQL — made by the same functions
+# (``narrowed_posts``, ``kept_count``, ``order_by``, ``Keyset``, ``page_ids``,
+# ``detail_columns``) — built once per shape of request with every value a bound
+# parameter, and each row becomes a ``ListedPost``: what the list schema dumps, no more.
+# tests/v2/test_listed_page.py builds the same pages both ways and compares the answers.
+
+
+class ListedAuthor:
+    """A listed post's author (``AuthorSchema``); not a tuple, which dumps read by key."""
+
+    __slots__ = ("id", "username")
+
+    def __init__(self, author_id: int, username: str) -> None:
+        self.id = author_id
+        self.username = username
+
+
+class ListedPost:
+    """A post as lists answer it (``BlogPostListItemSchema``), from one row of ``listed_page``."""
+
+    __slots__ = (
+        "id",
+        "title",
+        "content",
+        "published",
+        "user_id",
+        "created_at",
+        "updated_at",
+        "slug",
+        "summary",
+        "author",
+        "tags",
+        "likes_count",
+        "comments_count",
+        "liked",
+    )
+
+    def __init__(self, row: Any) -> None:
+        (
+            self.id,
+            self.title,
+            self.content,
+            self.published,
+            self.user_id,
+            self.created_at,
+            self.updated_at,
+            self.slug,
+            self.summary,
+            author_id,
+            username,
+            tag_names,
+            self.likes_count,
+            self.comments_count,
+            self.liked,
+        ) = row
+        self.author = None if author_id is None else ListedAuthor(author_id, username)
+        self.tags = tag_list(tag_names)
+
+
+_POSTS = Post.__table__
+_USERS = User.__table__
+_LISTED_COLUMNS = (
+    *(_POSTS.c[name] for name in ListedPost.__slots__[:9]),
+    _USERS.c.id,
+    _USERS.c.username,
+)
+
+
+@dataclass(frozen=True)
+class ListShape:
+    """What decides the SQL of a list page (the values are bound parameters)."""
+
+    signed_in: bool
+    sort: str
+    author: bool  # ?author_id=
+    route_author: bool  # /users/<id>/posts
+    tag: TagShape | None  # tag_id True: the tag exists
+    liked_by: bool
+    cursor: bool
+    total: tuple[bool, bool, bool] | None  # kept counts: (author, tag, drafts); None: count
+
+
+@dataclass(frozen=True)
+class ListStatements:
+    page: sa.Select
+    total: sa.Select
+    keyset: Keyset | None
+
+
+@cache
+def list_statements(shape: ListShape) -> ListStatements:
+    """The count and page statements of one ``ListShape``, built once (as ``post_list``
+    and ``paginate`` build them per request through the ORM, ids first)."""
+    bind = sa.bindparam
+    tagged = shape.tag
+    if tagged is not None and tagged.tag_id:  # the id is given at execution: ``tag_id``
+        literal = bind("tag_id", type_=sa.Integer, literal_execute=True)
+        tagged = TagShape(literal, tagged.common)
+    elif tagged is not None:
+        tagged = TagShape(None, tagged.common)
+    stmt = narrowed_posts(
+        bind("viewer_id", type_=sa.Integer) if shape.signed_in else None,
+        author_id=bind("author_id", type_=sa.Integer) if shape.author else None,
+        tagged=tagged,
+        liked_by=bind("liked_by", type_=sa.Integer) if shape.liked_by else None,
+    )
+    if shape.route_author:
+        stmt = stmt.where(Post.user_id == bind("route_author_id", type_=sa.Integer))
+    if shape.total is None:
+        total = stmt.with_only_columns(sa.func.count(), maintain_column_froms=True)
+    else:
+        author, tag, drafts = shape.total
+        total = kept_count(
+            bind("drafts_of", type_=sa.Integer) if drafts else None,
+            author_id=bind("total_author", type_=sa.Integer) if author else None,
+            tag=bind("total_tag", type_=sa.String) if tag else None,
+        )
+    stmt = stmt.order_by(*order_by(Post, shape.sort))
+    keyset = None
+    if not getattr(Post, shape.sort.lstrip("-")).nullable:
+        keyset = Keyset(Post, shape.sort)
+    page = stmt.limit(bind("limit", type_=sa.Integer))
+    if keyset is not None and shape.cursor:
+        value = bind("after_value", type_=keyset.column.type)
+        page = keyset.after(page, value, bind("after_id", type_=sa.Integer))
+    else:
+        page = page.offset(bind("offset", type_=sa.Integer))
+    ids, order = page_ids(page, Post)
+    rows = (
+        sa.select(*_LISTED_COLUMNS, *detail_columns(shape.signed_in))
+        .select_from(
+            _POSTS.join(ids, ids.c.page_id == _POSTS.c.id).outerjoin(
+                _USERS, _USERS.c.id == _POSTS.c.user_id
+            )
+        )
+        .order_by(*order)
+    )
+    return ListStatements(rows, total, keyset)
+
+
+def listed_page(viewer: User | None, args: dict[str, Any], author_id: int | None = None) -> Page:
+    """``post_list`` without ``q``: the same page, read through Core (2 statements, 3 with
+    ``tag``: the tag's lookup, the count, the page)."""
+    tag = args.get("tag")
+    tagged = None if tag is None else tag_shape(tag)
+    kept = kept_total_of(viewer, args, author_id)
+    sort = args.get("sort") or DEFAULT_POST_SORT
+    after = args.get("after")
+    shape = ListShape(
+        signed_in=viewer is not None,
+        sort=sort,
+        author=args.get("author_id") is not None,
+        route_author=author_id is not None,
+        tag=None if tagged is None else TagShape(tagged.tag_id is not None, tagged.common),
+        liked_by=args.get("liked_by") is not None,
+        cursor=bool(after),
+        total=None if kept is None else tuple(v is not None for v in kept),  # type: ignore[arg-type]
+    )
+    statements = list_statements(shape)
+    limit, offset = args["limit"], args["offset"]
+    params: dict[str, Any] = {
+        "viewer_id": None if viewer is None else viewer.id,
+        "author_id": args.get("author_id"),
+        "route_author_id": author_id,
+        "liked_by": args.get("liked_by"),
+        "tag_id": None if tagged is None else tagged.tag_id,
+        "limit": limit,
+        "offset": offset,
+    }
+    if kept is not None:
+        params["total_author"], params["total_tag"], params["drafts_of"] = kept
+    keyset = statements.keyset
+    if keyset is not None and after:
+        offset, params["after_value"], params["after_id"] = keyset.decode(after)
+    total = _read(statements.total, params)[0][0] or 0
+    items = [ListedPost(row) for row in _read(statements.page, params)]
+    next_after = None
+    if keyset is not None and len(items) == limit:
+        next_after = keyset.cursor(items[-1], offset + limit)
+    return Page(items, total, offset, limit, next_after)
+
+
+def _read(stmt: sa.Select, params: dict[str, Any]) -> Any:
+    """``stmt``'s rows: below Core (``readconn.rows_below_core``: its own connection, outside
+    the session, as the auth read), else on the session's connection (not through the
+    session: plain columns leave the ORM's result layer nothing to do; a GET has nothing
+    to flush). Each statement of a list sees the latest commit either way (READ COMMITTED
+    on PostgreSQL; pysqlite begins no transaction for a SELECT)."""
+    rows = rows_below_core(db.engine, stmt, params)
+    if rows is None:
+        rows = db.session.connection().execute(stmt, params).all()
+    return rows

@@ -139,3 +139,86 @@ def own_connections(engine: sa.Engine) -> OwnConnections | None:
         found = OwnConnections(engine) if isinstance(engine.pool, sa.pool.QueuePool) else None
         _by_engine[engine] = found
         return found
+
+
+class CompiledRows:
+    """A Core SELECT compiled once for one dialect, whose rows are read below Core on one
+    of the engine's own connections (``run``), converted as Core converts them.
+
+    What SQLAlchemy does per execution — the connection wrapper, the execution context,
+    the result's metadata and row processors — is fixed here once: the SQL text with its
+    constant literals rendered (``aggregate_strings``' separator), the order of its
+    parameters, their defaults and bind processors (``UTCDateTime``), and each column's
+    result processor (``UTCDateTime``, SQLite's booleans). ``run`` answers None when it
+    cannot: a parameter the SQL would inline per execution (``literal_execute``, such as a
+    tag's id), no connection of its own free, something listening to every statement, or
+    a DBAPI error (that connection is then closed); the caller reads through Core then.
+    """
+
+    def __init__(self, stmt: sa.Select, dialect: sa.Dialect) -> None:
+        compiled = stmt.compile(dialect=dialect)
+        defaults = compiled.construct_params(_check=False)
+        late = compiled.literal_execute_params | compiled.post_compile_params
+        literals = {compiled.bind_names[b] for b in late}
+        # Literals of constants (with a value in the statement) are rendered once; one
+        # whose value comes with each execution cannot be.
+        self.inlined = frozenset(k for k in literals if defaults.get(k) is None)
+        expanded = compiled._process_parameters_for_postcompile(defaults)
+        self.sql = expanded.statement
+        self.sqlite = dialect.name == "sqlite"
+        self.order = tuple(expanded.positiontup or ()) if dialect.paramstyle == "qmark" else None
+        # The statement's own values (a LIMIT's default OFFSET 0, ``coalesce``'s 0); the
+        # caller gives every other one, as Core would require.
+        self.defaults = {k: v for k, v in defaults.items() if k not in literals and v is not None}
+        self.binds = tuple(compiled._bind_processors.items())
+        processors = [c.type._cached_result_processor(dialect, None) for c in stmt.selected_columns]
+        self.width = len(processors)
+        self.converters = tuple((i, p) for i, p in enumerate(processors) if p is not None)
+        self.error = dialect.loaded_dbapi.Error
+
+    def run(self, engine: sa.Engine, params: dict[str, Any]) -> list[tuple[Any, ...]] | None:
+        """Every row for ``params``, or None: read it through Core instead."""
+        own = own_connections(engine)
+        if own is None or self.inlined or engine.dispatch.before_cursor_execute:
+            return None
+        values = {**self.defaults, **params}
+        for key, process in self.binds:
+            if key in values:
+                values[key] = process(values[key])
+        try:
+            with own.connection(engine) as raw:
+                if raw is None:
+                    return None
+                if self.sqlite:
+                    cursor = raw.execute(self.sql, tuple(values[k] for k in self.order))
+                else:
+                    cursor = raw.execute(self.sql, values, prepare=True)
+                rows = cursor.fetchall()
+        except self.error:
+            return None  # that connection is closed; Core reconnects, or answers 503
+        if rows and len(rows[0]) != self.width:
+            raise RuntimeError(f"{len(rows[0])} columns, {self.width} expected")
+        if not self.converters:
+            return rows
+        converted = []
+        for row in rows:
+            values_ = list(row)
+            for i, convert in self.converters:
+                values_[i] = convert(values_[i])
+            converted.append(tuple(values_))
+        return converted
+
+
+_compiled_rows: dict[tuple[int, str], CompiledRows] = {}
+
+
+def rows_below_core(
+    engine: sa.Engine, stmt: sa.Select, params: dict[str, Any]
+) -> list[tuple[Any, ...]] | None:
+    """``stmt``'s rows for ``params`` read by ``CompiledRows`` (``stmt`` must live as long
+    as the process: it is compiled once, keyed by its id), or None."""
+    key = (id(stmt), engine.dialect.name)
+    read = _compiled_rows.get(key)
+    if read is None:
+        read = _compiled_rows[key] = CompiledRows(stmt, engine.dialect)
+    return read.run(engine, params)

@@ -27,6 +27,7 @@ from .posts import (
     PostSlug,
     Tag,
     post_tags,
+    tag_list,
 )
 from .records import (
     Heartbeat,
@@ -72,6 +73,7 @@ __all__ = [
     "User",
     "UserSession",
     "post_tags",
+    "tag_list",
     "username_key",
     "utcnow",
 ]

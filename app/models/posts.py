@@ -34,6 +34,13 @@ post_tags = sa.Table(
 )
 
 
+def tag_list(tag_names: str | None) -> list[str]:
+    """A post's tags from its ``tag_names`` (joined by ","), sorted here, by code point: a
+    database collation (en_US on PostgreSQL ignores "-") would answer another order on each
+    backend."""
+    return sorted(tag_names.split(",")) if tag_names else []
+
+
 class Post(db.Model):
     __tablename__ = "posts"
     __table_args__ = (
@@ -91,11 +98,9 @@ class Post(db.Model):
 
     @property
     def tags(self) -> list[str]:
-        # Sorted here, by code point: a database collation (en_US on PostgreSQL ignores "-")
-        # would answer another order on each backend.
         if "tag_rows" in self.__dict__ or self.tag_names is None:
             return sorted(tag.name for tag in self.tag_rows)  # loaded, or set by a write
-        return sorted(self.tag_names.split(",")) if self.tag_names else []
+        return tag_list(self.tag_names)
 
     def set_tags(self, rows: list[Tag]) -> None:
         self.tag_rows = rows
