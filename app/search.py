@@ -72,8 +72,19 @@ WORDS_TABLE = "post_search_words"
 WALK_MIN_SHARE = 0.01
 
 FTS = sa.table(FTS_TABLE, sa.column("rowid", sa.Integer))
+#: PostgreSQL: the columns of ``WORDS_TABLE`` that hold one post column's words each (its
+#: ``to_tsvector``, stripped), for the relevance score: ``COLUMN_SCORES``' columns, in order.
+WORD_COLUMNS = (
+    ("title", "title_words"),
+    ("search_tags", "tags_words"),
+    ("summary", "summary_words"),
+)
 WORDS = sa.table(
-    WORDS_TABLE, sa.column("id", sa.Integer), sa.column("published"), sa.column("words")
+    WORDS_TABLE,
+    sa.column("id", sa.Integer),
+    sa.column("published"),
+    sa.column("words"),
+    *(sa.column(words_column) for _, words_column in WORD_COLUMNS),
 )
 _WORD = re.compile(r"[^\W_]+")
 
@@ -378,8 +389,23 @@ def ranked(
             hit = post.id.in_(_column_hits(column, terms, lowest))
             score = score + sa.case((hit, points), else_=0)
         return stmt, [score.desc(), *tie]
-    rank = sa.func.ts_rank(_vector(), _pg_tsquery(query_text(terms, dialect, known=known)))
-    return stmt, [rank.desc(), *tie]
+    # PostgreSQL: the same score, from the stripped per-column vectors of the word table
+    # (a few dozen bytes a post), tested with the query that matched the candidates, read
+    # once (an InitPlan). A stripped vector has no positions, so a phrase (a word the
+    # parser splits, ``'foo-bar' <-> 'foo' <-> 'bar'``) is asked as its words joined by &.
+    phrase_free = sa.func.regexp_replace(
+        sa.cast(_pg_tsquery(query_text(terms, dialect, known=known)), sa.Text),
+        "<[0-9]+>|<->",
+        "&",
+        "g",
+    )
+    query = sa.select(sa.cast(phrase_free, postgresql.TSQUERY)).scalar_subquery()
+    in_words = dict(WORD_COLUMNS)
+    score = sa.literal(0)
+    for column, points in COLUMN_SCORES:
+        hit = WORDS.c[in_words[column]].op("@@")(query)
+        score = score + sa.case((hit, points), else_=0)
+    return stmt.join(WORDS, WORDS.c.id == post.id), [score.desc(), *tie]
 
 
 # --- the index objects ----------------------------------------------------------------------
@@ -455,24 +481,38 @@ PG_DROP = [
 # (one INSERT … SELECT for a bulk load), a row trigger for an update of an indexed column
 # or of ``published``,
 # and the foreign key's cascade for deletes (a TRUNCATE … CASCADE of posts empties it too).
-_WORDS_OF = f"strip({VECTOR_COLUMN})"
-_UPSERT = "ON CONFLICT (id) DO UPDATE SET published = excluded.published, words = excluded.words"
+# Beside all of a post's words, those of its title, tags and summary, each column's
+# ``to_tsvector`` stripped (the same lexemes as in ``search_vector``): the relevance score.
+def _words_of(row: str) -> str:
+    """The word table's values for ``row`` (a posts row or ``inserted``'s column prefix)."""
+    columns = [f"strip({row}{VECTOR_COLUMN})"] + [
+        f"strip(to_tsvector('{PG_CONFIG}'::regconfig, coalesce({row}{column}, '')))"
+        for column, _ in WORD_COLUMNS
+    ]
+    return ", ".join(columns)
+
+
+_WORDS_COLUMNS = ", ".join(["words"] + [words for _, words in WORD_COLUMNS])
+_UPSERT = "ON CONFLICT (id) DO UPDATE SET published = excluded.published, " + ", ".join(
+    f"{column} = excluded.{column}" for column in _WORDS_COLUMNS.split(", ")
+)
 PG_WORDS_CREATE = [
     f"CREATE TABLE {WORDS_TABLE} (id integer NOT NULL, published boolean NOT NULL, "
     "words tsvector NOT NULL, "
-    f"CONSTRAINT pk_{WORDS_TABLE} PRIMARY KEY (id), "
+    + "".join(f"{words} tsvector NOT NULL, " for _, words in WORD_COLUMNS)
+    + f"CONSTRAINT pk_{WORDS_TABLE} PRIMARY KEY (id), "
     f"CONSTRAINT fk_{WORDS_TABLE}_id_posts FOREIGN KEY (id) REFERENCES posts (id) "
     "ON DELETE CASCADE)",
-    f"INSERT INTO {WORDS_TABLE} (id, published, words) SELECT id, published, {_WORDS_OF} "
-    "FROM posts",
+    f"INSERT INTO {WORDS_TABLE} (id, published, {_WORDS_COLUMNS}) "
+    f"SELECT id, published, {_words_of('')} FROM posts",
     f"CREATE FUNCTION {WORDS_TABLE}_inserted() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-    f"INSERT INTO {WORDS_TABLE} (id, published, words) "
-    f"SELECT id, published, {_WORDS_OF} FROM inserted {_UPSERT}; RETURN NULL; END $$",
+    f"INSERT INTO {WORDS_TABLE} (id, published, {_WORDS_COLUMNS}) "
+    f"SELECT id, published, {_words_of('')} FROM inserted {_UPSERT}; RETURN NULL; END $$",
     f"CREATE TRIGGER {WORDS_TABLE}_ai AFTER INSERT ON posts REFERENCING NEW TABLE AS inserted "
     f"FOR EACH STATEMENT EXECUTE FUNCTION {WORDS_TABLE}_inserted()",
     f"CREATE FUNCTION {WORDS_TABLE}_updated() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-    f"INSERT INTO {WORDS_TABLE} (id, published, words) "
-    f"VALUES (new.id, new.published, strip(new.{VECTOR_COLUMN})) {_UPSERT}; "
+    f"INSERT INTO {WORDS_TABLE} (id, published, {_WORDS_COLUMNS}) "
+    f"VALUES (new.id, new.published, {_words_of('new.')}) {_UPSERT}; "
     "RETURN NULL; END $$",
     f"CREATE TRIGGER {WORDS_TABLE}_au AFTER UPDATE OF {_FTS_COLUMNS}, published ON posts "
     f"FOR EACH ROW EXECUTE FUNCTION {WORDS_TABLE}_updated()",
