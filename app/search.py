@@ -10,10 +10,12 @@ write path, ``flask fake``, a cascade from a deleted user):
   indexed column. Ranked by a score per column (below), the title weighted most.
 - PostgreSQL: ``posts.search_vector``, a stored generated ``tsvector`` column (``english``
   configuration; weights A title, B tags and summary, D content) with a GIN index.
-  Ranked by ``ts_rank``. Beside it ``post_search_words`` (``WORDS_TABLE``, migration
-  0009): each post's vector stripped of positions and weights, and ``published``, kept in
-  step by triggers on ``posts``; a search of common words walks it newest first instead of
-  the posts, whose rows are wide and vectors large (docs/performance.md).
+  Beside it ``post_search_words`` (``WORDS_TABLE``, migration 0009): each post's vector
+  stripped of positions and weights, ``published``, and the stripped ``to_tsvector`` of its
+  title, tags and summary each (``WORD_COLUMNS``), kept in step by triggers on ``posts``; a
+  search of common words walks it newest first instead of the posts, whose rows are wide
+  and vectors large (docs/performance.md), and the relevance score reads its per-column
+  words. Ranked by the same score per column as SQLite (below).
 
 The objects are created by migration 0006 (which indexes existing rows) and, for
 ``db.create_all()`` (tests, the benchmark), by DDL events on the ``posts`` table; they are
@@ -30,13 +32,16 @@ matches as a prefix when it has at least ``PREFIX_MIN`` characters (typing "flas
 Bounded work (a product decision, docs/api-v2.md "Search"): a search in relevance order
 ranks only its ``SEARCH_CANDIDATES`` newest matches (by post id, the order of both indexes)
 and its total counts no further, so its cost does not grow with the number of posts that
-match. On SQLite the rank among those candidates is a score by column (every word in the
-title 10, in the tags 5, in the summary 4, in the body only 0), read from the index with
-column filters limited to the candidates' id range: ``bm25`` would first count every
-document that holds each word, the whole corpus's worth of index. PostgreSQL keeps
-``ts_rank`` (weights A title, B tags and summary, D content), computed for the candidates
-only. A search with ``sort`` is exact (every match, in that order) and counts at most
-``SEARCH_CANDIDATES`` matches past the page it answers (app.queries).
+match. On both databases the rank among those candidates is one score by column
+(``COLUMN_SCORES``: every word in the title 10, in the tags 5, in the summary 4, added up;
+a column counts only when it holds every word; in the body only 0), ties newest first.
+SQLite reads it from the index with column filters limited to the candidates' id range:
+``bm25`` would first count every document that holds each word, the whole corpus's worth
+of index. PostgreSQL tests the query that matched (same stemming, the same last word as a
+prefix or not) against each candidate's stripped per-column vectors in ``WORDS_TABLE``, a
+few dozen bytes each: ``ts_rank`` over the full vector read (and detoasted) 1,000 large
+vectors from ``posts``. A search with ``sort`` is exact (every match, in that order) and
+counts at most ``SEARCH_CANDIDATES`` matches past the page it answers (app.queries).
 """
 
 from __future__ import annotations
