@@ -395,9 +395,10 @@ def ranked(
             score = score + sa.case((hit, points), else_=0)
         return stmt, [score.desc(), *tie]
     # PostgreSQL: the same score, from the stripped per-column vectors of the word table
-    # (a few dozen bytes a post), tested with the query that matched the candidates, read
-    # once (an InitPlan). A stripped vector has no positions, so a phrase (a word the
-    # parser splits, ``'foo-bar' <-> 'foo' <-> 'bar'``) is asked as its words joined by &.
+    # (a few dozen bytes a post), tested with the query that matched the candidates, made
+    # once per column (InitPlans), not per candidate. A stripped vector has no positions,
+    # so a phrase (a word the parser splits, ``'foo-bar' <-> 'foo' <-> 'bar'``) is asked
+    # as its words joined by &.
     phrase_free = sa.func.regexp_replace(
         sa.cast(_pg_tsquery(query_text(terms, dialect, known=known)), sa.Text),
         "<[0-9]+>|<->",
