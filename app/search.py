@@ -10,10 +10,12 @@ write path, ``flask fake``, a cascade from a deleted user):
   indexed column. Ranked by a score per column (below), the title weighted most.
 - PostgreSQL: ``posts.search_vector``, a stored generated ``tsvector`` column (``english``
   configuration; weights A title, B tags and summary, D content) with a GIN index.
-  Ranked by ``ts_rank``. Beside it ``post_search_words`` (``WORDS_TABLE``, migration
-  0009): each post's vector stripped of positions and weights, and ``published``, kept in
-  step by triggers on ``posts``; a search of common words walks it newest first instead of
-  the posts, whose rows are wide and vectors large (docs/performance.md).
+  Beside it ``post_search_words`` (``WORDS_TABLE``, migration 0009): each post's vector
+  stripped of positions and weights, ``published``, and the stripped ``to_tsvector`` of its
+  title, tags and summary each (``WORD_COLUMNS``), kept in step by triggers on ``posts``; a
+  search of common words walks it newest first instead of the posts, whose rows are wide
+  and vectors large (docs/performance.md), and the relevance score reads its per-column
+  words. Ranked by the same score per column as SQLite (below).
 
 The objects are created by migration 0006 (which indexes existing rows) and, for
 ``db.create_all()`` (tests, the benchmark), by DDL events on the ``posts`` table; they are
@@ -30,13 +32,16 @@ matches as a prefix when it has at least ``PREFIX_MIN`` characters (typing "flas
 Bounded work (a product decision, docs/api-v2.md "Search"): a search in relevance order
 ranks only its ``SEARCH_CANDIDATES`` newest matches (by post id, the order of both indexes)
 and its total counts no further, so its cost does not grow with the number of posts that
-match. On SQLite the rank among those candidates is a score by column (every word in the
-title 10, in the tags 5, in the summary 4, in the body only 0), read from the index with
-column filters limited to the candidates' id range: ``bm25`` would first count every
-document that holds each word, the whole corpus's worth of index. PostgreSQL keeps
-``ts_rank`` (weights A title, B tags and summary, D content), computed for the candidates
-only. A search with ``sort`` is exact (every match, in that order) and counts at most
-``SEARCH_CANDIDATES`` matches past the page it answers (app.queries).
+match. On both databases the rank among those candidates is one score by column
+(``COLUMN_SCORES``: every word in the title 10, in the tags 5, in the summary 4, added up;
+a column counts only when it holds every word; in the body only 0), ties newest first.
+SQLite reads it from the index with column filters limited to the candidates' id range:
+``bm25`` would first count every document that holds each word, the whole corpus's worth
+of index. PostgreSQL tests the query that matched (same stemming, the same last word as a
+prefix or not) against each candidate's stripped per-column vectors in ``WORDS_TABLE``, a
+few dozen bytes each: ``ts_rank`` over the full vector read (and detoasted) 1,000 large
+vectors from ``posts``. A search with ``sort`` is exact (every match, in that order) and
+counts at most ``SEARCH_CANDIDATES`` matches past the page it answers (app.queries).
 """
 
 from __future__ import annotations
@@ -72,8 +77,19 @@ WORDS_TABLE = "post_search_words"
 WALK_MIN_SHARE = 0.01
 
 FTS = sa.table(FTS_TABLE, sa.column("rowid", sa.Integer))
+#: PostgreSQL: the columns of ``WORDS_TABLE`` that hold one post column's words each (its
+#: ``to_tsvector``, stripped), for the relevance score: ``COLUMN_SCORES``' columns, in order.
+WORD_COLUMNS = (
+    ("title", "title_words"),
+    ("search_tags", "tags_words"),
+    ("summary", "summary_words"),
+)
 WORDS = sa.table(
-    WORDS_TABLE, sa.column("id", sa.Integer), sa.column("published"), sa.column("words")
+    WORDS_TABLE,
+    sa.column("id", sa.Integer),
+    sa.column("published"),
+    sa.column("words"),
+    *(sa.column(words_column) for _, words_column in WORD_COLUMNS),
 )
 _WORD = re.compile(r"[^\W_]+")
 
@@ -378,8 +394,24 @@ def ranked(
             hit = post.id.in_(_column_hits(column, terms, lowest))
             score = score + sa.case((hit, points), else_=0)
         return stmt, [score.desc(), *tie]
-    rank = sa.func.ts_rank(_vector(), _pg_tsquery(query_text(terms, dialect, known=known)))
-    return stmt, [rank.desc(), *tie]
+    # PostgreSQL: the same score, from the stripped per-column vectors of the word table
+    # (a few dozen bytes a post), tested with the query that matched the candidates, made
+    # once per column (InitPlans), not per candidate. A stripped vector has no positions,
+    # so a phrase (a word the parser splits, ``'foo-bar' <-> 'foo' <-> 'bar'``) is asked
+    # as its words joined by &.
+    phrase_free = sa.func.regexp_replace(
+        sa.cast(_pg_tsquery(query_text(terms, dialect, known=known)), sa.Text),
+        "<[0-9]+>|<->",
+        "&",
+        "g",
+    )
+    query = sa.select(sa.cast(phrase_free, postgresql.TSQUERY)).scalar_subquery()
+    in_words = dict(WORD_COLUMNS)
+    score = sa.literal(0)
+    for column, points in COLUMN_SCORES:
+        hit = WORDS.c[in_words[column]].op("@@")(query)
+        score = score + sa.case((hit, points), else_=0)
+    return stmt.join(WORDS, WORDS.c.id == post.id), [score.desc(), *tie]
 
 
 # --- the index objects ----------------------------------------------------------------------
@@ -455,24 +487,38 @@ PG_DROP = [
 # (one INSERT … SELECT for a bulk load), a row trigger for an update of an indexed column
 # or of ``published``,
 # and the foreign key's cascade for deletes (a TRUNCATE … CASCADE of posts empties it too).
-_WORDS_OF = f"strip({VECTOR_COLUMN})"
-_UPSERT = "ON CONFLICT (id) DO UPDATE SET published = excluded.published, words = excluded.words"
+# Beside all of a post's words, those of its title, tags and summary, each column's
+# ``to_tsvector`` stripped (the same lexemes as in ``search_vector``): the relevance score.
+def _words_of(row: str) -> str:
+    """The word table's values for ``row`` (a posts row or ``inserted``'s column prefix)."""
+    columns = [f"strip({row}{VECTOR_COLUMN})"] + [
+        f"strip(to_tsvector('{PG_CONFIG}'::regconfig, coalesce({row}{column}, '')))"
+        for column, _ in WORD_COLUMNS
+    ]
+    return ", ".join(columns)
+
+
+_WORDS_COLUMNS = ", ".join(["words"] + [words for _, words in WORD_COLUMNS])
+_UPSERT = "ON CONFLICT (id) DO UPDATE SET published = excluded.published, " + ", ".join(
+    f"{column} = excluded.{column}" for column in _WORDS_COLUMNS.split(", ")
+)
 PG_WORDS_CREATE = [
     f"CREATE TABLE {WORDS_TABLE} (id integer NOT NULL, published boolean NOT NULL, "
     "words tsvector NOT NULL, "
-    f"CONSTRAINT pk_{WORDS_TABLE} PRIMARY KEY (id), "
+    + "".join(f"{words} tsvector NOT NULL, " for _, words in WORD_COLUMNS)
+    + f"CONSTRAINT pk_{WORDS_TABLE} PRIMARY KEY (id), "
     f"CONSTRAINT fk_{WORDS_TABLE}_id_posts FOREIGN KEY (id) REFERENCES posts (id) "
     "ON DELETE CASCADE)",
-    f"INSERT INTO {WORDS_TABLE} (id, published, words) SELECT id, published, {_WORDS_OF} "
-    "FROM posts",
+    f"INSERT INTO {WORDS_TABLE} (id, published, {_WORDS_COLUMNS}) "
+    f"SELECT id, published, {_words_of('')} FROM posts",
     f"CREATE FUNCTION {WORDS_TABLE}_inserted() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-    f"INSERT INTO {WORDS_TABLE} (id, published, words) "
-    f"SELECT id, published, {_WORDS_OF} FROM inserted {_UPSERT}; RETURN NULL; END $$",
+    f"INSERT INTO {WORDS_TABLE} (id, published, {_WORDS_COLUMNS}) "
+    f"SELECT id, published, {_words_of('')} FROM inserted {_UPSERT}; RETURN NULL; END $$",
     f"CREATE TRIGGER {WORDS_TABLE}_ai AFTER INSERT ON posts REFERENCING NEW TABLE AS inserted "
     f"FOR EACH STATEMENT EXECUTE FUNCTION {WORDS_TABLE}_inserted()",
     f"CREATE FUNCTION {WORDS_TABLE}_updated() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-    f"INSERT INTO {WORDS_TABLE} (id, published, words) "
-    f"VALUES (new.id, new.published, strip(new.{VECTOR_COLUMN})) {_UPSERT}; "
+    f"INSERT INTO {WORDS_TABLE} (id, published, {_WORDS_COLUMNS}) "
+    f"VALUES (new.id, new.published, {_words_of('new.')}) {_UPSERT}; "
     "RETURN NULL; END $$",
     f"CREATE TRIGGER {WORDS_TABLE}_au AFTER UPDATE OF {_FTS_COLUMNS}, published ON posts "
     f"FOR EACH ROW EXECUTE FUNCTION {WORDS_TABLE}_updated()",

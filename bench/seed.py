@@ -86,8 +86,12 @@ def is_seeded(database: Database, secret: str) -> bool:
             revoked = db.session.scalar(sa.text("SELECT count(*) FROM revoked_tokens"))
             follows = db.session.scalar(sa.select(sa.func.count()).select_from(Follow))
             if database.backend == "postgresql":
-                # Seeded before migration 0009: no word table (app.search), so seed again.
-                words = db.session.scalar(sa.text(f"SELECT count(*) FROM {search.WORDS_TABLE}"))
+                # Seeded before migration 0009 (no word table, app.search) or before its
+                # per-column words (no such column: an error), so seed again.
+                columns = ", ".join(words for _, words in search.WORD_COLUMNS)
+                words = db.session.scalar(
+                    sa.text(f"SELECT count(({columns})) FROM {search.WORDS_TABLE}")
+                )
                 if words != posts:
                     return False
         except sa.exc.DBAPIError:

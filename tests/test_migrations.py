@@ -467,6 +467,16 @@ def test_0009_fills_the_word_table_from_existing_posts_and_downgrades_cleanly(em
             if postgresql:
                 assert conn.execute(sa.text(words), {"q": "honey"}).scalars().all() == [1, 2]
                 assert conn.execute(sa.text(words), {"q": "beekeeping"}).scalars().all() == [1]
+                # Each post's title, tags and summary words, for the relevance score: filled
+                # by the upgrade for the post before it, by the trigger for the one after.
+                columns = sa.text(
+                    f"SELECT id, title_words::text, tags_words::text, summary_words::text "
+                    f"FROM {search.WORDS_TABLE} ORDER BY id"
+                )
+                assert [tuple(row) for row in conn.execute(columns)] == [
+                    (1, "'beekeep'", "", ""),
+                    (2, "'wasp'", "", ""),
+                ]
             else:
                 assert search.WORDS_TABLE not in sa.inspect(conn).get_table_names()
         flask_db(empty_database, "downgrade", "0008")

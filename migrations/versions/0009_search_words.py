@@ -1,5 +1,7 @@
 """PostgreSQL: post_search_words, each post's words (its search vector stripped of positions
-and weights) in a narrow table that a search walks newest first instead of posts
+and weights) in a narrow table that a search walks newest first instead of posts, with its
+title's, tags' and summary's words apart (each column's to_tsvector, stripped), which the
+relevance score reads (title 10, tags 5, summary 4, as on SQLite)
 
 Filled from the existing posts here; then kept in step by triggers on posts and the foreign
 key's cascade (app.search.PG_WORDS_CREATE). SQLite: nothing (FTS5 reads its matches in id
