@@ -799,3 +799,16 @@ def token_in(message: Any) -> str:
     match = re.search(r"token=([A-Za-z0-9_-]+)", message.get_content())
     assert match, message.get_content()
     return match.group(1)
+
+
+def search_titles(client, q, **params):
+    """The titles ``GET /api/v2/posts?q=…`` answers, in order."""
+    return titles(client.get(f"{V2}/posts", query_string={"q": q, **params}))
+
+
+def create_post(client, headers, **fields):
+    """``POST /api/v2/posts`` (a title and content unless given); the created post's JSON."""
+    body = {"title": "untitled", "content": "nothing", **fields}
+    response = client.post(f"{V2}/posts", json=body, headers=headers)
+    assert response.status_code == 201, response.json
+    return response.json

@@ -6,18 +6,10 @@ import sqlalchemy as sa
 
 from app.extensions import db
 
-from ..helpers import V2, assert_error, parse_links, titles
+from ..helpers import V2, assert_error, create_post, parse_links, search_titles, titles
 
-
-def search(client, q, **params):
-    return titles(client.get(f"{V2}/posts", query_string={"q": q, **params}))
-
-
-def create(client, headers, **fields):
-    body = {"title": "untitled", "content": "nothing", **fields}
-    response = client.post(f"{V2}/posts", json=body, headers=headers)
-    assert response.status_code == 201, response.json
-    return response.json
+search = search_titles
+create = create_post
 
 
 def assert_index_in_step(app):

@@ -3,18 +3,10 @@ word in the title scores 10, in the tags 5, in the summary 4 (added up; a column
 when it holds every word; the body alone scores 0); ties newest first. Run on SQLite and on
 PostgreSQL (``TEST_DATABASE_URL``): the expected orders below are the same for both."""
 
-from ..helpers import V2, titles
+from ..helpers import V2, create_post, search_titles
 
-
-def search(client, q, **params):
-    return titles(client.get(f"{V2}/posts", query_string={"q": q, **params}))
-
-
-def create(client, headers, **fields):
-    body = {"title": "untitled", "content": "nothing", **fields}
-    response = client.post(f"{V2}/posts", json=body, headers=headers)
-    assert response.status_code == 201, response.json
-    return response.json
+search = search_titles
+create = create_post
 
 
 def test_title_outranks_tags_outranks_summary_outranks_the_body(client, alice):
