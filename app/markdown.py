@@ -41,17 +41,21 @@ URL_SCHEMES = {"http", "https", "mailto"}
 LINK_REL = "nofollow noopener noreferrer"
 
 
+# Built once: handing the allow-lists to nh3 on every call cost more than cleaning a short
+# comment (37 µs against 4 µs for one sentence; issue #15).
+_CLEANER = nh3.Cleaner(
+    tags=ALLOWED_TAGS,
+    clean_content_tags={"script", "style"},
+    attributes=ALLOWED_ATTRIBUTES,
+    url_schemes=URL_SCHEMES,
+    link_rel=LINK_REL,
+    strip_comments=True,
+)
+
+
 def sanitize(html: str) -> str:
     """Keep only the allow-listed markup of ``html``; drop script/style with their content."""
-    return nh3.clean(
-        html,
-        tags=ALLOWED_TAGS,
-        clean_content_tags={"script", "style"},
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes=URL_SCHEMES,
-        link_rel=LINK_REL,
-        strip_comments=True,
-    )
+    return _CLEANER.clean(html)
 
 
 def render(markdown: str) -> str:

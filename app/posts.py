@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -19,7 +19,8 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from .errors import Conflict
 from .extensions import db
-from .models import SLUG_MAX, Like, Post, PostSlug, Tag, User
+from .models import SLUG_MAX, Like, Post, PostSlug, Tag, User, post_tags
+from .models.posts import search_tags_for
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 # Room for "-<n>" after a generated slug, within SLUG_MAX.
@@ -66,26 +67,64 @@ def _insert_ignoring_duplicates(table: Any, rows: list[dict[str, Any]], key: lis
     db.session.execute(insert(table).on_conflict_do_nothing(index_elements=key), rows)
 
 
-def tag_rows(names: Iterable[str]) -> list[Tag]:
-    """The Tag rows named ``names`` (already normalized), created when new."""
-    names = sorted(set(names))
-    if not names:
-        return []
-    query = sa.select(Tag).where(Tag.name.in_(names)).order_by(Tag.name)
-    found = list(db.session.scalars(query))
-    if len(found) == len(names):  # the usual case: every tag exists (one statement)
-        return found
-    known = {tag.name for tag in found}
-    missing = [{"name": name} for name in names if name not in known]
-    # A concurrent writer may create the same tag between the read and the insert.
-    _insert_ignoring_duplicates(Tag.__table__, missing, ["name"])
-    return list(db.session.scalars(query))
-
-
 def _apply(post: Post, data: dict[str, Any]) -> None:
+    """``data``'s columns onto ``post``; its tags are written by ``_write_tags``."""
     post.update(data)
     if "tags" in data:
-        post.set_tags(tag_rows(data["tags"]))
+        post.search_tags = search_tags_for(data["tags"])
+
+
+@cache
+def _tag_statements(dialect: str) -> tuple[Any, Any, Any]:
+    """The statements that write a post's tags, by tag name (``names``, expanding), built
+    once per process: building them cost more than running them (issue #15)."""
+    tags = Tag.__table__
+    names = sa.bindparam("names", expanding=True)
+    post_id = sa.bindparam("post_id", type_=sa.Integer)
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    link = (
+        insert(post_tags)
+        .from_select(
+            ["post_id", "tag_id"], sa.select(post_id, tags.c.id).where(tags.c.name.in_(names))
+        )
+        .on_conflict_do_nothing(index_elements=["post_id", "tag_id"])
+        .execution_options(preserve_rowcount=True)  # an INSERT's: psycopg's -1 otherwise
+    )
+    unlink = sa.delete(post_tags).where(
+        post_tags.c.post_id == post_id,
+        post_tags.c.tag_id.not_in(sa.select(tags.c.id).where(tags.c.name.in_(names))),
+    )
+    known = sa.select(tags.c.name).where(tags.c.name.in_(names))
+    return link, unlink, known
+
+
+def _write_tags(post: Post, names: list[str], *, new: bool) -> str:
+    """Make the tags named ``names`` (normalized) those of the flushed ``post``: its
+    ``post_tags`` rows added and, unless it is ``new``, dropped; tags no post had before
+    are created. Answers its ``tag_names``, as a read of the post would have them.
+
+    Core on the session's connection, by name, with no ``Tag`` loaded: a new post whose tags
+    all exist costs one statement.
+    """
+    names = sorted(set(names))
+    connection = db.session.connection()
+    link, unlink, known = _tag_statements(connection.dialect.name)
+    params = {"post_id": post.id, "names": names}
+    if not new:
+        connection.execute(unlink, params)
+    if names and connection.execute(link, params).rowcount < len(names):
+        # Some are new tags, or (an edit) already the post's. A concurrent writer may
+        # create the same tag between the read and the insert: both keep the one row.
+        have = set(connection.execute(known, params).scalars())
+        missing = [{"name": name} for name in names if name not in have]
+        if missing:
+            _insert_ignoring_duplicates(Tag.__table__, missing, ["name"])
+            connection.execute(link, params)
+    tag_names = ",".join(names)
+    set_committed_value(post, "tag_names", tag_names)
+    if "tag_rows" in post.__dict__:
+        db.session.expire(post, ["tag_rows"])  # read again if ever asked for
+    return tag_names
 
 
 def create_post(author: User, data: dict[str, Any]) -> Post:
@@ -104,6 +143,8 @@ def create_post(author: User, data: dict[str, Any]) -> Post:
         post.author = author
         db.session.add(post)
         try:
+            db.session.flush()
+            _write_tags(post, data.get("tags", []), new=True)
             db.session.commit()
             return post
         except IntegrityError:
@@ -133,6 +174,9 @@ def update_post(post: Post, data: dict[str, Any]) -> None:
             db.session.add(PostSlug(slug=new_slug, post_id=post.id))
         post.slug = new_slug
     try:
+        db.session.flush()
+        if "tags" in data:
+            computed["tag_names"] = _write_tags(post, data["tags"], new=False)
         db.session.commit()
     except IntegrityError:
         db.session.rollback()

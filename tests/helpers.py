@@ -205,6 +205,19 @@ def count_rows(app: Flask, model: type) -> int:
 BASE_TIME = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 
 
+def tags_named(names: list[str]) -> list[Any]:
+    """The ``Tag`` rows named ``names``, the missing ones added to the session: for fixtures
+    that build posts through the ORM (``Post.set_tags``); the API writes tags by name."""
+    from app.models import Tag
+
+    found = {t.name: t for t in db.session.scalars(sa.select(Tag).where(Tag.name.in_(names)))}
+    for name in names:
+        if name not in found:
+            found[name] = Tag(name=name)
+            db.session.add(found[name])
+    return [found[name] for name in sorted(set(names))]
+
+
 def unique_slug() -> str:
     """A slug for a post inserted straight into the database (no history row: not by-slug)."""
     return f"seed-{uuid.uuid4().hex[:16]}"

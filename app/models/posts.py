@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -39,6 +40,12 @@ def tag_list(tag_names: str | None) -> list[str]:
     database collation (en_US on PostgreSQL ignores "-") would answer another order on each
     backend."""
     return sorted(tag_names.split(",")) if tag_names else []
+
+
+def search_tags_for(names: Iterable[str]) -> str | None:
+    """What ``posts.search_tags`` holds for a post tagged ``names``: the search index reads
+    the post's own row, and tags live in another table."""
+    return " ".join(sorted(set(names))) or None
 
 
 class Post(db.Model):
@@ -104,7 +111,7 @@ class Post(db.Model):
 
     def set_tags(self, rows: list[Tag]) -> None:
         self.tag_rows = rows
-        self.search_tags = " ".join(sorted(tag.name for tag in rows)) or None
+        self.search_tags = search_tags_for(tag.name for tag in rows)
 
     def update(self, data: dict[str, Any]) -> None:
         for key in ("title", "content", "published", "summary"):

@@ -21,7 +21,6 @@ from app.dumping import dump
 from app.extensions import db
 from app.models import Comment, Like, Post, User
 from app.pagination import Page
-from app.posts import tag_rows
 from app.queries import (
     DEFAULT_POST_SORT,
     ListShape,
@@ -37,7 +36,7 @@ from app.readconn import rows_below_core
 from app.schemas import blog_post_list_schema
 from app.schemas.args import POST_SORTS
 
-from ..helpers import BASE_TIME, unique_slug
+from ..helpers import BASE_TIME, tags_named, unique_slug
 
 TITLES = ("Zebra", "äpfel", "Ωmega", "apple", "Apple", "日本語の記事", "emoji 🎉", "b", "B", "a-b")
 
@@ -97,7 +96,7 @@ def dataset(app) -> dict[str, int]:
             names = {0: ["common"], 1: ["common", "rare-one"], 2: ["日本"], 3: []}[n % 4]
             if n % 6 == 0:
                 names = [*names, "z-last", "a-first"]
-            post.set_tags(tag_rows(names))
+            post.set_tags(tags_named(names))
             db.session.add(post)
             posts.append(post)
         db.session.flush()

@@ -77,10 +77,11 @@ def decorate(app, post_ids, liker_ids):
     """Give every post two tags, a comment and a like from each of ``liker_ids``."""
     from app.extensions import db
     from app.models import Comment, Like, Post
-    from app.posts import tag_rows
+
+    from ..helpers import tags_named
 
     with app.app_context():
-        tags = tag_rows(["alpha", "beta"])
+        tags = tags_named(["alpha", "beta"])
         for post in db.session.scalars(sa.select(Post).where(Post.id.in_(post_ids))):
             post.tag_rows = tags
             db.session.add(Comment(post_id=post.id, user_id=liker_ids[0], content="c"))

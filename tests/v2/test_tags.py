@@ -103,6 +103,48 @@ def test_patch_replaces_tags_and_put_without_tags_clears_them(client, app, alice
     assert links(app) == 0
 
 
+def post_links(app, post_id):
+    with app.app_context():
+        query = (
+            sa.select(Tag.name, post_tags.c.tag_id)
+            .join(post_tags, post_tags.c.tag_id == Tag.id)
+            .where(post_tags.c.post_id == post_id)
+            .order_by(Tag.name)
+        )
+        return [tuple(row) for row in db.session.execute(query)]
+
+
+def test_an_edit_moves_only_the_tags_that_change(client, app, alice):
+    """Kept tags keep their rows, dropped ones go, new and existing ones are linked; the
+    answer, a read, the links and the published counts all agree."""
+    other = create(client, alice, ["e"], title="Other").json
+    post = create(client, alice, ["a", "b", "c"]).json
+    before = dict(post_links(app, post["id"]))
+    body = {"tags": ["d", "c", "e", "b", "d"], "published": False}
+    patched = client.patch(f"{V2}/posts/{post['id']}", json=body, headers=alice)
+    assert patched.status_code == 200, patched.json
+    assert patched.json["tags"] == ["b", "c", "d", "e"]
+    assert client.get(f"{V2}/posts/{post['id']}", headers=alice).json["tags"] == [
+        "b",
+        "c",
+        "d",
+        "e",
+    ]
+    after = dict(post_links(app, post["id"]))
+    assert sorted(after) == ["b", "c", "d", "e"]
+    assert after["b"] == before["b"] and after["c"] == before["c"]
+    assert tag_names(app) == ["a", "b", "c", "d", "e"]
+    assert client.get(f"{V2}/tags").json["items"] == [{"name": "e", "count": 1}]
+    body = {"tags": ["a", "e"], "published": True}
+    republished = client.patch(f"{V2}/posts/{post['id']}", json=body, headers=alice)
+    assert republished.json["tags"] == ["a", "e"]
+    assert client.get(f"{V2}/tags").json["items"] == [
+        {"name": "e", "count": 2},
+        {"name": "a", "count": 1},
+    ]
+    assert [name for name, _ in post_links(app, other["id"])] == ["e"]
+
+
 def test_tag_filter(client, auth, alice):
     one = create(client, alice, ["python", "flask"], title="one").json
     two = create(client, alice, ["python"], title="two").json
@@ -150,8 +192,8 @@ def test_tag_filter_reads_an_index(app):
 
 
 def test_tags_that_exist_are_read_not_inserted(client, app, alice):
-    """A post naming tags that all exist reads them (one SELECT); only new names are
-    inserted, and a mix of both links every tag once."""
+    """A new post naming tags that all exist links them in one statement (INSERT … SELECT
+    by name); only new names are inserted, and a mix of both links every tag once."""
     from ..helpers import sql_statements
 
     assert create(client, alice, ["a", "b"], title="first").status_code == 201
