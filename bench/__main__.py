@@ -69,6 +69,16 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def gunicorn_args(workers: int, port: int, factory: str) -> list[str]:
+    """gunicorn's arguments for ``workers`` sync workers: one request at a time each.
+
+    ``--threads 1`` as well as ``-k sync``: gunicorn.conf.py (read from the repository root)
+    sets 8 threads, and gunicorn runs a "sync" worker with more than one thread as gthread.
+    """
+    sync = ["-w", str(workers), "-k", "sync", "--threads", "1"]
+    return [*sync, "-b", f"127.0.0.1:{port}", "--log-level", "warning", factory]
+
+
 def start(server: Server, secret: str, workers: int, log=None) -> None:
     """gunicorn with ``workers`` sync workers; its output (a log line per request) to ``log``."""
     server.port = free_port()
@@ -81,8 +91,7 @@ def start(server: Server, secret: str, workers: int, log=None) -> None:
         **server.env,
     )
     env.pop("JWT_SECRET_KEY", None)
-    cmd = [sys.executable, "-m", "gunicorn", "-w", str(workers), "-k", "sync"]
-    cmd += ["-b", f"127.0.0.1:{server.port}", "--log-level", "warning", server.factory]
+    cmd = [sys.executable, "-m", "gunicorn", *gunicorn_args(workers, server.port, server.factory)]
     server.process = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=log)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
