@@ -487,3 +487,84 @@ def test_0009_fills_the_word_table_from_existing_posts_and_downgrades_cleanly(em
             conn.execute(insert, {"t": "Ants", "s": "post-3"})
     finally:
         engine.dispose()
+
+
+def test_0010_defers_the_authors_counts_and_downgrades_to_the_immediate_trigger(empty_database):
+    """PostgreSQL: at 0009 (as 0010's downgrade leaves it) one immediate trigger counts the
+    authors; 0010 replaces it with the deferred counters_posts_users and an immediate one for
+    the tags, and back. The counts stay exact all along. SQLite: nothing changes."""
+    flask_db(empty_database, "upgrade")
+    engine = sa.create_engine(empty_database)
+    postgresql = engine.dialect.name == "postgresql"
+    now = "CURRENT_TIMESTAMP"
+
+    def triggers():
+        if not postgresql:
+            return None
+        with engine.connect() as conn:
+            rows = conn.execute(
+                sa.text(
+                    "SELECT tgname, tginitdeferred FROM pg_trigger WHERE NOT tgisinternal "
+                    "AND tgname LIKE 'counters%' "
+                    "AND tgrelid IN ('posts'::regclass, 'post_tags'::regclass)"
+                )
+            )
+            return dict(rows.all())
+
+    def write_and_count(n):
+        """A tagged published post, then another moved to the first author; the counts."""
+        with engine.begin() as conn:
+            ids = []
+            for m in (2 * n, 2 * n + 1):
+                ids.append(
+                    conn.scalar(
+                        sa.text(
+                            "INSERT INTO posts (title, slug, content, content_html, published, "
+                            f"user_id, created_at, updated_at) VALUES ('t', :s, 'c', 'c', true, "
+                            f"2, {now}, {now}) RETURNING id"
+                        ),
+                        {"s": f"post-{m}"},
+                    )
+                )
+            conn.execute(
+                sa.text("INSERT INTO post_tags (post_id, tag_id) VALUES (:p, 1)"), {"p": ids[0]}
+            )
+            conn.execute(sa.text("UPDATE posts SET user_id = 1 WHERE id = :p"), {"p": ids[1]})
+        with engine.connect() as conn:
+            users = conn.execute(sa.text("SELECT published_posts FROM users ORDER BY id")).all()
+            tags = conn.scalar(sa.text("SELECT published_posts FROM tags"))
+        return [u for (u,) in users], tags
+
+    new = {
+        "counters_posts_users": True,
+        "counters_posts_au": False,
+        "counters_posts_bd": False,
+        "counters_post_tags": False,
+    }
+    old = {"counters_posts_aiu": False, "counters_posts_bd": False, "counters_post_tags": False}
+    try:
+        with engine.begin() as conn:
+            for name in ("a", "b"):
+                conn.execute(
+                    sa.text(
+                        "INSERT INTO users (username, username_key, password_hash, is_admin, "
+                        f"token_version, created_at) VALUES (:n, :n, 'x', false, 0, {now})"
+                    ),
+                    {"n": name},
+                )
+            conn.execute(sa.text("INSERT INTO tags (name) VALUES ('t')"))
+        assert triggers() == (new if postgresql else None)  # 0007 made them so
+        assert write_and_count(0) == ([1, 1], 1)
+
+        flask_db(empty_database, "downgrade", "0009")
+        assert triggers() == (old if postgresql else None)
+        assert write_and_count(1) == ([2, 2], 2)
+
+        flask_db(empty_database, "upgrade")
+        assert triggers() == (new if postgresql else None)
+        assert write_and_count(2) == ([3, 3], 3)
+        flask_db(empty_database, "downgrade", "0009")  # from a fresh 0010 state, back again
+        flask_db(empty_database, "upgrade")
+        assert triggers() == (new if postgresql else None)
+    finally:
+        engine.dispose()
