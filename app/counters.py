@@ -11,33 +11,17 @@ several at once) still count their matches.
 
 What changes a count, and where it is counted:
 
-- a post inserted published: +1 its author (after insert on ``posts``; on PostgreSQL at
-  commit, see below);
+- a post inserted published: +1 its author (after insert on ``posts``);
 - a post deleted while published: -1 its author and each of its tags (*before* delete, while
   its ``post_tags`` rows still exist: the cascade removes them after the post, and their
   trigger then finds no published post and changes nothing);
-- ``published`` or ``user_id`` changed: the authors' counts move (on PostgreSQL at commit);
-  a change of ``published`` moves each of its tags' counts;
+- ``published`` or ``user_id`` changed: the authors' counts move; a change of ``published``
+  moves each of its tags' counts;
 - a tag added to or removed from a published post: +1 / -1 that tag.
 
-PostgreSQL counts the authors' part of an insert or update at COMMIT, not in the statement:
-``counters_posts_users`` is a constraint trigger, ``DEFERRABLE INITIALLY DEFERRED``. An
-immediate trigger locked the author's ``users`` row from the ``INSERT`` to the end of the
-transaction (search triggers, the rest of the request, the commit's WAL flush), so one
-author's concurrent posts queued on it; deferred, the row is locked only while committing.
-Those deltas depend on nothing but OLD and NEW, so applied at commit they add up to the same
-sums in any order, whatever else the transaction did (a post inserted then deleted: -1 now
-by the delete, +1 at commit). The tags' counts stay immediate: the ``post_tags`` trigger
-reads ``posts.published`` and the ``posts`` trigger reads ``post_tags``, so deferring either
-could count a post's tag twice or not at all; a delete stays a ``BEFORE`` trigger, as it
-must read ``post_tags`` before the cascade. So the transaction that writes a post does not
-see its author's count move (nothing reads it there); the others see it with the commit.
-SQLite has no row locks: its triggers are all immediate.
-
 SQLite fires triggers for rows that foreign-key actions delete, like PostgreSQL. The objects
-are created by migration 0007 (which also counts existing rows; 0010 made PostgreSQL's
-authors' part deferred in databases made before) and, for ``db.create_all()``, by a DDL
-event on ``post_tags``. ``recount`` recomputes both counts from the rows: the
+are created by migration 0007 (which also counts existing rows) and, for ``db.create_all()``,
+by a DDL event on ``post_tags``. ``recount`` recomputes both counts from the rows: the
 migration and ``flask fake`` (which loads with the triggers off) use it, and the tests compare
 the triggers' counts with it after every kind of write.
 """
@@ -81,7 +65,12 @@ SQLITE_TRIGGERS = {
 PG_CREATE = [
     """CREATE OR REPLACE FUNCTION counters_posts() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
-        IF TG_OP = 'DELETE' THEN
+        IF TG_OP = 'INSERT' THEN
+            IF NEW.published THEN
+                UPDATE users SET published_posts = published_posts + 1 WHERE id = NEW.user_id;
+            END IF;
+            RETURN NULL;
+        ELSIF TG_OP = 'DELETE' THEN
             IF OLD.published THEN
                 UPDATE users SET published_posts = published_posts - 1 WHERE id = OLD.user_id;
                 UPDATE tags SET published_posts = published_posts - 1
@@ -89,20 +78,7 @@ PG_CREATE = [
             END IF;
             RETURN OLD;
         END IF;
-        IF OLD.published IS DISTINCT FROM NEW.published THEN
-            UPDATE tags SET published_posts = published_posts
-                    + CASE WHEN NEW.published THEN 1 ELSE -1 END
-                WHERE id IN (SELECT tag_id FROM post_tags WHERE post_id = NEW.id);
-        END IF;
-        RETURN NULL;
-    END $$""",
-    """CREATE OR REPLACE FUNCTION counters_posts_users() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN
-        IF TG_OP = 'INSERT' THEN
-            IF NEW.published THEN
-                UPDATE users SET published_posts = published_posts + 1 WHERE id = NEW.user_id;
-            END IF;
-        ELSIF OLD.published IS DISTINCT FROM NEW.published
+        IF OLD.published IS DISTINCT FROM NEW.published
                 OR OLD.user_id IS DISTINCT FROM NEW.user_id THEN
             IF OLD.published THEN
                 UPDATE users SET published_posts = published_posts - 1 WHERE id = OLD.user_id;
@@ -110,6 +86,11 @@ PG_CREATE = [
             IF NEW.published THEN
                 UPDATE users SET published_posts = published_posts + 1 WHERE id = NEW.user_id;
             END IF;
+        END IF;
+        IF OLD.published IS DISTINCT FROM NEW.published THEN
+            UPDATE tags SET published_posts = published_posts
+                    + CASE WHEN NEW.published THEN 1 ELSE -1 END
+                WHERE id IN (SELECT tag_id FROM post_tags WHERE post_id = NEW.id);
         END IF;
         RETURN NULL;
     END $$""",
@@ -124,27 +105,18 @@ PG_CREATE = [
         END IF;
         RETURN NULL;
     END $$""",
-    """CREATE TRIGGER counters_posts_au AFTER UPDATE OF published ON posts
+    """CREATE TRIGGER counters_posts_aiu AFTER INSERT OR UPDATE OF published, user_id ON posts
         FOR EACH ROW EXECUTE FUNCTION counters_posts()""",
     """CREATE TRIGGER counters_posts_bd BEFORE DELETE ON posts
         FOR EACH ROW EXECUTE FUNCTION counters_posts()""",
-    """CREATE CONSTRAINT TRIGGER counters_posts_users
-        AFTER INSERT OR UPDATE OF published, user_id ON posts
-        DEFERRABLE INITIALLY DEFERRED
-        FOR EACH ROW EXECUTE FUNCTION counters_posts_users()""",
     """CREATE TRIGGER counters_post_tags AFTER INSERT OR DELETE ON post_tags
         FOR EACH ROW EXECUTE FUNCTION counters_post_tags()""",
 ]
-# Every name either version has used (counters_posts_aiu: before migration 0010), so that
-# any state drops.
 PG_DROP = [
     "DROP TRIGGER IF EXISTS counters_post_tags ON post_tags",
-    "DROP TRIGGER IF EXISTS counters_posts_users ON posts",
     "DROP TRIGGER IF EXISTS counters_posts_bd ON posts",
-    "DROP TRIGGER IF EXISTS counters_posts_au ON posts",
     "DROP TRIGGER IF EXISTS counters_posts_aiu ON posts",
     "DROP FUNCTION IF EXISTS counters_post_tags()",
-    "DROP FUNCTION IF EXISTS counters_posts_users()",
     "DROP FUNCTION IF EXISTS counters_posts()",
 ]
 

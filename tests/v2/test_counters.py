@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import random
 
-import pytest
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
 
 from app import counters
 from app.extensions import db
 from app.models import Post, Tag, User
 
-from ..helpers import V2, unique_slug
+from ..helpers import V2
 
 API = "/api"
 
@@ -228,72 +226,3 @@ def test_a_tag_page_is_the_same_whichever_way_its_tag_is_read(app, client, auth,
     for (tag, anonymous), (one, other) in pages.items():
         assert one == other, (tag, anonymous)
     assert len(pages[("common", False)][0]) == 12 and len(pages[("common", True)][0]) == 11
-
-
-def new_post(user_id: int, tags: list[Tag] = (), *, published: bool = True) -> Post:
-    post = Post(title="t", slug=unique_slug(), content="c", published=published, user_id=user_id)
-    post.set_tags(list(tags))
-    return post
-
-
-def test_many_writes_to_one_post_in_one_transaction_end_exact(app, auth):
-    """Each step its own statement, all in one transaction: on PostgreSQL the authors' part
-    runs at commit (app.counters), after the tags' part and the delete's, and still adds up."""
-    alice, bob = auth.create_user("alice"), auth.create_user("bob")
-    with app.app_context():
-        db.session.add_all([Tag(name="a"), Tag(name="b")])
-        db.session.commit()
-
-    def in_one_transaction(*steps):
-        with app.app_context():
-            tags = db.session.scalars(sa.select(Tag).order_by(Tag.name)).all()
-            post = new_post(alice, tags)
-            db.session.add(post)
-            db.session.flush()
-            for step in steps:
-                if step == "delete":
-                    db.session.delete(post)
-                else:
-                    setattr(post, *step)
-                db.session.flush()
-            db.session.commit()
-        return assert_exact(app)
-
-    users, tags = in_one_transaction(
-        ("published", False), ("user_id", bob), ("published", True), "delete"
-    )
-    assert (users[alice], users[bob], tags) == (0, 0, {"a": 0, "b": 0})
-    users, tags = in_one_transaction("delete")  # inserted, then deleted
-    assert (users[alice], users[bob], tags) == (0, 0, {"a": 0, "b": 0})
-    users, tags = in_one_transaction(("published", False), ("user_id", bob), ("published", True))
-    assert (users[alice], users[bob], tags) == (0, 1, {"a": 1, "b": 1})
-    users, tags = in_one_transaction(("user_id", bob), ("published", False), ("user_id", alice))
-    assert (users[alice], users[bob], tags) == (0, 1, {"a": 1, "b": 1})
-    users, tags = in_one_transaction(("published", False), ("published", True))
-    assert (users[alice], users[bob], tags) == (1, 1, {"a": 2, "b": 2})
-
-
-def test_postgresql_an_uncommitted_post_leaves_its_author_unlocked(app, auth):
-    """PostgreSQL: the author's count moves at commit (a deferred trigger), so a transaction
-    that has inserted a published post does not hold its author's users row: another can lock
-    it for an update at once, or insert a post by the same author, and both count."""
-    with app.app_context():
-        if db.engine.dialect.name != "postgresql":
-            pytest.skip("PostgreSQL only: SQLite has no row locks")
-    alice = auth.create_user("alice")
-    lock = sa.text("SELECT id FROM users WHERE id = :id FOR NO KEY UPDATE NOWAIT")
-    with app.app_context(), Session(db.engine) as first, Session(db.engine) as second:
-        first.add(new_post(alice))
-        first.flush()  # inserted, not committed
-        # FOR NO KEY UPDATE: the lock an UPDATE of published_posts takes. (FOR UPDATE would
-        # also wait for the FOR KEY SHARE the foreign key check holds, with any trigger.)
-        assert second.execute(lock, {"id": alice}).scalar_one() == alice
-        second.rollback()
-        second.execute(sa.text("SET LOCAL lock_timeout = '2s'"))
-        second.add(new_post(alice))
-        second.commit()  # its own count, at its commit: no wait on the first
-        assert second.scalar(sa.select(User.published_posts).where(User.id == alice)) == 1
-        second.rollback()
-        first.commit()
-    users, _ = assert_exact(app)
-    assert users[alice] == 2
