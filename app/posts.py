@@ -85,7 +85,10 @@ def _tag_statements(dialect: str) -> tuple[Any, Any, Any]:
     link = (
         insert(post_tags)
         .from_select(
-            ["post_id", "tag_id"], sa.select(post_id, tags.c.id).where(tags.c.name.in_(names))
+            ["post_id", "tag_id"],
+            # By id: concurrent writers lock shared tags' rows (their count triggers) in one
+            # order, whatever plan each statement gets.
+            sa.select(post_id, tags.c.id).where(tags.c.name.in_(names)).order_by(tags.c.id),
         )
         .on_conflict_do_nothing(index_elements=["post_id", "tag_id"])
         .execution_options(preserve_rowcount=True)  # an INSERT's: psycopg's -1 otherwise
