@@ -31,12 +31,22 @@ from itertools import accumulate, islice
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 
 from . import counters, search
 from .extensions import db
 from .markdown import render
-from .models import Comment, Follow, Like, Post, PostSlug, Tag, User, post_tags, username_key
+from .models import (
+    Comment,
+    Follow,
+    Like,
+    Post,
+    PostSlug,
+    Tag,
+    User,
+    insert_for,
+    post_tags,
+    username_key,
+)
 from .passwords import hash_password
 from .posts import slugify
 
@@ -184,7 +194,7 @@ class _Writer:
     def insert_new(self, table: sa.Table, rows: list[dict[str, Any]], key: list[str]) -> None:
         """Insert, skipping rows whose ``key`` is already there."""
         if rows:
-            insert = postgresql.insert if self.postgres else sqlite.insert
+            insert = insert_for("postgresql" if self.postgres else "sqlite")
             self.connection.execute(insert(table).on_conflict_do_nothing(index_elements=key), rows)
 
     def reserve_ids(self, table: sa.Table, count: int) -> int:

@@ -13,13 +13,12 @@ from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
 from .errors import Conflict
 from .extensions import db
-from .models import SLUG_MAX, Like, Post, PostSlug, Tag, User, post_tags
+from .models import SLUG_MAX, Like, Post, PostSlug, Tag, User, insert_for, post_tags
 from .models.posts import search_tags_for
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -62,8 +61,7 @@ def free_slug(base: str) -> str:
 
 
 def _insert_ignoring_duplicates(table: Any, rows: list[dict[str, Any]], key: list[str]) -> None:
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert = insert_for(db.session.get_bind().dialect.name)
     db.session.execute(insert(table).on_conflict_do_nothing(index_elements=key), rows)
 
 
@@ -81,9 +79,8 @@ def _tag_statements(dialect: str) -> tuple[Any, Any, Any]:
     tags = Tag.__table__
     names = sa.bindparam("names", expanding=True)
     post_id = sa.bindparam("post_id", type_=sa.Integer)
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     link = (
-        insert(post_tags)
+        insert_for(dialect)(post_tags)
         .from_select(
             ["post_id", "tag_id"],
             # By id: concurrent writers lock shared tags' rows (their count triggers) in one

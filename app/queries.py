@@ -18,7 +18,6 @@ from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased, defer, joinedload, with_expression
 
 from . import search
@@ -32,6 +31,7 @@ from .models import (
     Post,
     Tag,
     User,
+    insert_for,
     post_tags,
     tag_list,
     username_key,
@@ -563,8 +563,7 @@ def follow(follower: User, followed: User) -> None:
     """Make ``follower`` follow ``followed``; a second time (even concurrently) changes nothing."""
     if follower.id == followed.id:
         raise Invalid({"user_id": ["You cannot follow yourself."]})
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert = insert_for(db.session.get_bind().dialect.name)
     db.session.execute(
         insert(Follow)
         .values(follower_id=follower.id, followed_id=followed.id, created_at=utcnow())

@@ -1,7 +1,7 @@
 """Full-text search over posts: SQLite FTS5 or PostgreSQL ``tsvector``, behind one interface.
 
 What is indexed: title, summary, content and tags (``posts.search_tags``, the post's tag names
-joined by spaces, written with the tags by ``Post.set_tags``). The index lives in the
+joined by spaces, written with the tags: ``app.posts``, ``Post.set_tags``). The index lives in the
 database and is kept in step by the database itself, whatever writes the row (the API's
 write path, ``flask fake``, a cascade from a deleted user):
 

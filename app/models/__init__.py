@@ -17,6 +17,7 @@ from .base import (
     TITLE_MAX,
     USERNAME_MAX,
     UTCDateTime,
+    insert_for,
     username_key,
     utcnow,
 )
@@ -72,6 +73,7 @@ __all__ = [
     "UTCDateTime",
     "User",
     "UserSession",
+    "insert_for",
     "post_tags",
     "tag_list",
     "username_key",

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 
 USERNAME_MAX = 64
 EMAIL_MAX = 254
@@ -21,6 +22,12 @@ TAG_MAX = 32
 TAGS_MAX = 10
 COMMENT_MAX = 10_000
 ID_MAX = 2**31 - 1
+
+
+def insert_for(dialect: str) -> Any:
+    """The ``insert`` construct with ``on_conflict_do_nothing`` for ``dialect``'s name
+    (PostgreSQL's or SQLite's; both have ``INSERT … ON CONFLICT``)."""
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
 def utcnow() -> datetime:
