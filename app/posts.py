@@ -189,11 +189,28 @@ def update_post(post: Post, data: dict[str, Any]) -> None:
 _COMPUTED = ("likes_count", "comments_count", "liked", "tag_names")
 
 
+def _well_formed(slug: str) -> bool:
+    return len(slug) <= SLUG_MAX and SLUG_RE.match(slug) is not None
+
+
 def post_id_for_slug(slug: str) -> int | None:
     """The id of the post that has or had ``slug``."""
-    if len(slug) > SLUG_MAX or not SLUG_RE.match(slug):
+    if not _well_formed(slug):
         return None
     return db.session.scalar(sa.select(PostSlug.post_id).where(PostSlug.slug == slug))
+
+
+def post_seen_at_slug(slug: str) -> sa.Row[tuple[int, bool, int]] | None:
+    """``(id, published, user_id)`` of the post that has or had ``slug``, in one statement:
+    what a route that does not answer with the post needs to decide who may reach it."""
+    if not _well_formed(slug):
+        return None
+    stmt = (
+        sa.select(Post.id, Post.published, Post.user_id)
+        .join(PostSlug, PostSlug.post_id == Post.id)
+        .where(PostSlug.slug == slug)
+    )
+    return db.session.execute(stmt).first()
 
 
 def like(user: User, post: Post) -> None:

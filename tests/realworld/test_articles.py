@@ -135,6 +135,42 @@ def test_drafts_never_show_on_this_face_except_to_their_author(client, jake, ann
     assert client.post(f"{API}/articles/{slug}/favorite", headers=anna).status_code == 404
     listed = client.get(f"{API}/articles?author=jake", headers=jake).json
     assert listed == {"articles": [], "articlesCount": 0}
+    # Its comment routes: the author's as on any article of his, 404 to everyone else.
+    comments = f"{API}/articles/{slug}/comments"
+    body = {"comment": {"body": "note to self"}}
+    assert client.post(comments, json=body, headers=anna).status_code == 404
+    assert client.post(comments, json=body, headers=jake).status_code == 200
+    assert [c["body"] for c in client.get(comments, headers=jake).json["comments"]] == [
+        "note to self"
+    ]
+    for method in ("PUT", "DELETE"):  # not 403: nothing tells anna the draft exists
+        change = {"article": {"body": "mine now"}}
+        response = client.open(f"{API}/articles/{slug}", method=method, json=change, headers=anna)
+        assert response.status_code == 404
+        assert response.json == {"errors": {"body": ["Article not found"]}}
+    assert client.get(f"{API}/articles/{slug}", headers=jake).status_code == 200
+
+
+def test_comments_reach_an_article_by_any_of_its_slugs_in_one_small_read(client, app, jake, anna):
+    old = write(client, jake)["slug"]
+    renamed = client.put(
+        f"{API}/articles/{old}", json={"article": {"title": "Dragons, revisited"}}, headers=jake
+    )
+    new = renamed.json["article"]["slug"]
+    for n, slug in enumerate((old, new)):
+        added = client.post(
+            f"{API}/articles/{slug}/comments", json={"comment": {"body": f"c{n}"}}, headers=anna
+        )
+        assert added.status_code == 200
+    client.get(f"{API}/articles/{new}/comments")  # warm up
+    with sql_statements(app) as statements:
+        response = client.get(f"{API}/articles/{old}/comments")
+    assert [c["body"] for c in response.json["comments"]] == ["c1", "c0"]
+    # The article's id and who may see it, then the comments with their authors: not the
+    # whole article (tags, counts) that its own page reads.
+    assert len(statements) == 2
+    assert "post_slugs" in statements[0] and "tags" not in statements[0]
+    assert client.get(f"{API}/articles/no-such-slug/comments").status_code == 404
 
 
 def test_lists_are_newest_first_with_the_total_and_filters(client, jake, anna):

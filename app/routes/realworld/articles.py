@@ -85,18 +85,28 @@ def _comment(comment: Comment, following: set[int]) -> dict[str, Any]:
 # --- lookups ------------------------------------------------------------------------------
 
 
-def article_or_404(slug: str) -> Post:
-    """The article at ``slug`` (a current or an older one), as the caller may see it.
+def _may_see(viewer: User | None, published: bool, author_id: int) -> bool:
+    """Drafts do not exist on this face: a draft is 404 to everyone but its author."""
+    return published or (viewer is not None and viewer.id == author_id)
 
-    Drafts do not exist on this face: a draft is 404 to everyone but its author.
-    """
+
+def article_id_or_404(slug: str) -> int:
+    """The id of the article at ``slug`` (a current or an older one), if the caller may see
+    it: one small read, for the routes that do not answer with the article."""
+    found = posts.post_seen_at_slug(slug)
+    if found is None or not _may_see(g.current_user, found.published, found.user_id):
+        raise NotFound("Article not found")
+    return found.id
+
+
+def article_or_404(slug: str) -> Post:
+    """The article at ``slug`` as the caller sees it (``article_id_or_404``'s rule)."""
     viewer = g.current_user
-    post_id = posts.post_id_for_slug(slug)
     try:
-        post = queries.post_for(viewer, post_id) if post_id is not None else None
-    except NotFound:
+        post = queries.post_for(viewer, article_id_or_404(slug))
+    except NotFound:  # deleted since the first read
         post = None
-    if post is None or not (post.published or (viewer is not None and viewer.id == post.user_id)):
+    if post is None or not _may_see(viewer, post.published, post.user_id):
         raise NotFound("Article not found")
     return post
 
@@ -179,7 +189,7 @@ def create_article(data):
 def update_article(data, slug):
     """Change an article; a new title gives it a new slug (the old one still leads to it)."""
     post = editable_post_or_403(
-        article_or_404(slug).id, g.current_user, "You can only edit your own articles"
+        article_id_or_404(slug), g.current_user, "You can only edit your own articles"
     )
     article = data["article"]
     changes = {
@@ -205,7 +215,7 @@ def update_article(data, slug):
 def delete_article(slug):
     """Delete an article with its comments and favorites."""
     post = editable_post_or_403(
-        article_or_404(slug).id, g.current_user, "You can only delete your own articles"
+        article_id_or_404(slug), g.current_user, "You can only delete your own articles"
     )
     db.session.delete(post)
     db.session.commit()
@@ -245,10 +255,10 @@ def unfavorite(slug):
 @api.other_responses(404)
 def list_comments(slug):
     """List an article's comments, newest first (the newest 500)."""
-    post = article_or_404(slug)
+    post_id = article_id_or_404(slug)
     stmt = (
         sa.select(Comment)
-        .where(Comment.post_id == post.id)
+        .where(Comment.post_id == post_id)
         .options(sa.orm.joinedload(Comment.author))
         .order_by(Comment.created_at.desc(), Comment.id.desc())
         .limit(COMMENTS_MAX)
@@ -266,8 +276,8 @@ def list_comments(slug):
 @api.other_responses(404)
 def add_comment(data, slug):
     """Comment on an article."""
-    post = article_or_404(slug)
-    comment = Comment(post_id=post.id, author=g.current_user, content=data["comment"]["body"])
+    post_id = article_id_or_404(slug)
+    comment = Comment(post_id=post_id, author=g.current_user, content=data["comment"]["body"])
     db.session.add(comment)
     db.session.commit()
     return {"comment": _comment(comment, set())}
@@ -279,9 +289,9 @@ def add_comment(data, slug):
 @api.other_responses(403, 404)
 def delete_comment(slug, comment_id):
     """Delete a comment (its author, the article's author or an admin)."""
-    post = article_or_404(slug)
+    post_id = article_id_or_404(slug)
     found = db.session.get(Comment, comment_id) if 1 <= comment_id <= ID_MAX else None
-    if found is None or found.post_id != post.id:
+    if found is None or found.post_id != post_id:
         raise NotFound("Comment not found")
     comment = deletable_comment_or_403(comment_id, g.current_user)
     db.session.delete(comment)
