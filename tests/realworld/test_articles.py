@@ -4,8 +4,12 @@ does not check — every 401/403/404/422, drafts, slug changes, totals, concurre
 import threading
 
 import pytest
+import sqlalchemy as sa
 
+from app import queries
+from app.extensions import db
 from app.models import Comment, Like, Post
+from app.readconn import rows_below_core
 
 from ..helpers import V2, bearer, count_rows, sql_statements
 
@@ -311,3 +315,29 @@ def test_cors_preflight_allows_content_type_on_every_method(app_factory):
         assert response.headers["Access-Control-Allow-Origin"] == "http://localhost:4100"
         allowed = response.headers["Access-Control-Allow-Headers"].lower()
         assert "content-type" in allowed and "authorization" in allowed
+
+
+def test_the_comment_list_read_below_core_is_the_one_core_reads(client, app, jake, anna):
+    """Value for value and type for type (times in UTC), newest first, ``limit`` honoured."""
+    slug = write(client, jake)["slug"]
+    client.put(f"{API}/user", json={"user": {"bio": "I train dragons"}}, headers=jake)
+    for n, author in enumerate((anna, jake, anna)):
+        body = {"comment": {"body": f"c{n}"}}
+        client.post(f"{API}/articles/{slug}/comments", json=body, headers=author)
+    with app.app_context():
+        post_id = db.session.scalar(sa.select(Post.id))
+        for limit in (500, 2):
+            params = {"post_id": post_id, "limit": limit}
+            below = rows_below_core(db.engine, queries._NEWEST_COMMENTS, params)
+            core = db.session.connection().execute(queries._NEWEST_COMMENTS, params).all()
+            assert below is not None and below == [tuple(row) for row in core]
+            typed = [[(type(v), getattr(v, "tzinfo", None)) for v in row] for row in core]
+            assert typed == [[(type(v), getattr(v, "tzinfo", None)) for v in row] for row in below]
+            assert [row[3] for row in below] == ["c2", "c1", "c0"][:limit]
+    assert {row[6] for row in below} == {None, "I train dragons"}
+    listed = client.get(f"{API}/articles/{slug}/comments").json["comments"]
+    assert [(c["body"], c["author"]["username"]) for c in listed] == [
+        ("c2", "anna"),
+        ("c1", "jake"),
+        ("c0", "anna"),
+    ]

@@ -34,12 +34,11 @@ TAGS_MAX = 100
 
 
 def _profile(user: User, following: set[int]) -> dict[str, Any]:
-    return {
-        "username": user.username,
-        "bio": user.bio,
-        "image": user.image,
-        "following": user.id in following,
-    }
+    return _profile_of(user.username, user.bio, user.image, user.id in following)
+
+
+def _profile_of(username: str, bio: str | None, image: str | None, following: bool) -> dict:
+    return {"username": username, "bio": bio, "image": image, "following": following}
 
 
 def _article(post: Post, following: set[int], *, body: bool = True) -> dict[str, Any]:
@@ -73,13 +72,12 @@ def _many(page: Any) -> dict[str, Any]:
 
 
 def _comment(comment: Comment, following: set[int]) -> dict[str, Any]:
-    return {
-        "id": comment.id,
-        "createdAt": comment.created_at,
-        "updatedAt": comment.updated_at,
-        "body": comment.content,
-        "author": _profile(comment.author, following),
-    }
+    author = _profile(comment.author, following)
+    return _comment_of(comment.id, comment.created_at, comment.updated_at, comment.content, author)
+
+
+def _comment_of(id_: int, created: Any, updated: Any, body: str, author: dict) -> dict[str, Any]:
+    return {"id": id_, "createdAt": created, "updatedAt": updated, "body": body, "author": author}
 
 
 # --- lookups ------------------------------------------------------------------------------
@@ -255,17 +253,13 @@ def unfavorite(slug):
 @api.other_responses(404)
 def list_comments(slug):
     """List an article's comments, newest first (the newest 500)."""
-    post_id = article_id_or_404(slug)
-    stmt = (
-        sa.select(Comment)
-        .where(Comment.post_id == post_id)
-        .options(sa.orm.joinedload(Comment.author))
-        .order_by(Comment.created_at.desc(), Comment.id.desc())
-        .limit(COMMENTS_MAX)
-    )
-    comments = db.session.scalars(stmt).all()
-    following = queries.following_among(g.current_user, {c.user_id for c in comments})
-    return {"comments": [_comment(c, following) for c in comments]}
+    rows = queries.newest_comments(article_id_or_404(slug), COMMENTS_MAX)
+    following = queries.following_among(g.current_user, {row[4] for row in rows})
+    comments = []
+    for id_, created, updated, body, uid, name, bio, image in rows:
+        author = _profile_of(name, bio, image, uid in following)
+        comments.append(_comment_of(id_, created, updated, body, author))
+    return {"comments": comments}
 
 
 @bp.post("/articles/<slug>/comments")
