@@ -213,14 +213,14 @@ def post_seen_at_slug(slug: str) -> sa.Row[tuple[int, bool, int]] | None:
     return db.session.execute(stmt).first()
 
 
-def like(user: User, post: Post) -> None:
-    """Like ``post`` once, however many times (and however concurrently) it is asked."""
-    row = {"user_id": user.id, "post_id": post.id}
+def like(user: User, post_id: int) -> None:
+    """Like the post once, however many times (and however concurrently) it is asked."""
+    row = {"user_id": user.id, "post_id": post_id}
     _insert_ignoring_duplicates(Like.__table__, [row], ["user_id", "post_id"])
     db.session.commit()
 
 
-def unlike(user: User, post: Post) -> None:
+def unlike(user: User, post_id: int) -> None:
     """Take the like back; no like is fine."""
-    db.session.execute(sa.delete(Like).where(Like.user_id == user.id, Like.post_id == post.id))
+    db.session.execute(sa.delete(Like).where(Like.user_id == user.id, Like.post_id == post_id))
     db.session.commit()

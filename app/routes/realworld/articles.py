@@ -228,9 +228,9 @@ def delete_article(slug):
 @api.other_responses(404)
 def favorite(slug):
     """Favorite an article (twice changes nothing)."""
-    post = article_or_404(slug)
-    posts.like(g.current_user, post)
-    return _one(queries.post_for(g.current_user, post.id))
+    post_id = article_id_or_404(slug)
+    posts.like(g.current_user, post_id)
+    return _one(queries.post_for(g.current_user, post_id))
 
 
 @bp.delete("/articles/<slug>/favorite")
@@ -239,9 +239,9 @@ def favorite(slug):
 @api.other_responses(404)
 def unfavorite(slug):
     """Take a favorite back."""
-    post = article_or_404(slug)
-    posts.unlike(g.current_user, post)
-    return _one(queries.post_for(g.current_user, post.id))
+    post_id = article_id_or_404(slug)
+    posts.unlike(g.current_user, post_id)
+    return _one(queries.post_for(g.current_user, post_id))
 
 
 # --- comments -----------------------------------------------------------------------------

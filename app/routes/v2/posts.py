@@ -140,7 +140,7 @@ def delete_post(post_id):
 @api.response(blog_post_schema)
 def like_post(post_id):
     """Like a post (again is fine)."""
-    posts.like(g.current_user, visible_post_or_404(post_id, g.current_user))
+    posts.like(g.current_user, visible_post_or_404(post_id, g.current_user).id)
     return post_for(g.current_user, post_id)
 
 
@@ -149,5 +149,5 @@ def like_post(post_id):
 @api.response(blog_post_schema)
 def unlike_post(post_id):
     """Take a like back (no like is fine)."""
-    posts.unlike(g.current_user, visible_post_or_404(post_id, g.current_user))
+    posts.unlike(g.current_user, visible_post_or_404(post_id, g.current_user).id)
     return post_for(g.current_user, post_id)
