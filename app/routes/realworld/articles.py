@@ -37,7 +37,9 @@ def _profile(user: User, following: set[int]) -> dict[str, Any]:
     return _profile_of(user.username, user.bio, user.image, user.id in following)
 
 
-def _profile_of(username: str, bio: str | None, image: str | None, following: bool) -> dict:
+def _profile_of(
+    username: str, bio: str | None, image: str | None, following: bool
+) -> dict[str, Any]:
     return {"username": username, "bio": bio, "image": image, "following": following}
 
 
@@ -76,7 +78,9 @@ def _comment(comment: Comment, following: set[int]) -> dict[str, Any]:
     return _comment_of(comment.id, comment.created_at, comment.updated_at, comment.content, author)
 
 
-def _comment_of(id_: int, created: Any, updated: Any, body: str, author: dict) -> dict[str, Any]:
+def _comment_of(
+    id_: int, created: Any, updated: Any, body: str, author: dict[str, Any]
+) -> dict[str, Any]:
     return {"id": id_, "createdAt": created, "updatedAt": updated, "body": body, "author": author}
 
 
